@@ -1,0 +1,1 @@
+"""Numpy code for the backpropagation and fully connected networks homework (CS231n style)."""

@@ -1,0 +1,148 @@
+"""CIFAR-10 loading: the official python-version pickles, split and preprocessed for the homework.
+
+The data set is fetched by ``datasets/get_datasets.sh``; this module only reads what that script
+extracted. ``CIFAR10_DIR`` (environment) overrides where it looks.
+"""
+import os
+import pickle
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CIFAR10_DIR = REPO_ROOT / "datasets" / "cifar-10-batches-py"
+FETCH_COMMAND = "bash datasets/get_datasets.sh"
+CLASSES = ("plane", "car", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
+IMAGE_SHAPE = (32, 32, 3)
+NUM_CLASSES = len(CLASSES)
+
+
+def cifar10_dir():
+    """The CIFAR-10 folder: $CIFAR10_DIR if set, else datasets/cifar-10-batches-py of this repo."""
+    return Path(os.environ.get("CIFAR10_DIR") or DEFAULT_CIFAR10_DIR)
+
+
+def _unpickle(filename):
+    with open(filename, "rb") as f:
+        # The official batches are Python 2 pickles of numpy arrays; numpy >= 2.4 warns about the
+        # old dtype encoding inside them. The warning is about numpy's internals, not the data.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return pickle.load(f, encoding="latin1")
+
+
+def load_CIFAR_batch(filename):
+    """Load one CIFAR-10 batch file.
+
+    filename: path of data_batch_k or test_batch (official python-version pickle; keys may be
+        str or bytes).
+    Returns X (N, 32, 32, 3) uint8 images in HWC order and Y (N,) int64 labels in 0..9.
+    Raises ValueError naming the file when its content is not a CIFAR-10 batch.
+    """
+    try:
+        batch = _unpickle(filename)
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError) as e:
+        raise ValueError(f"{filename}: not a readable CIFAR-10 batch pickle ({e}); "
+                         f"delete the data folder and fetch it again with {FETCH_COMMAND}") from e
+    if not isinstance(batch, dict):
+        raise ValueError(f"{filename}: expected a dict with 'data' and 'labels', got {type(batch).__name__}")
+    batch = {k.decode("latin1") if isinstance(k, bytes) else k: v for k, v in batch.items()}
+    missing = {"data", "labels"} - batch.keys()
+    if missing:
+        raise ValueError(f"{filename}: missing key(s) {sorted(missing)}; found {sorted(batch)}")
+    data, labels = np.asarray(batch["data"]), np.asarray(batch["labels"])
+    n_pixels = int(np.prod(IMAGE_SHAPE))
+    if data.ndim != 2 or data.shape[1] != n_pixels or data.dtype != np.uint8:
+        raise ValueError(f"{filename}: 'data' must be uint8 of shape (N, {n_pixels}), "
+                         f"got {data.dtype} {data.shape}")
+    if labels.shape != (data.shape[0],):
+        raise ValueError(f"{filename}: {labels.shape[0] if labels.ndim else 'scalar'} labels "
+                         f"for {data.shape[0]} images")
+    if labels.size and (labels.min() < 0 or labels.max() >= NUM_CLASSES):
+        raise ValueError(f"{filename}: labels must lie in 0..{NUM_CLASSES - 1}, "
+                         f"got range {labels.min()}..{labels.max()}")
+    # Rows are stored channel-major (1024 red, 1024 green, 1024 blue); HWC is the natural image view.
+    X = data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+    return X, labels.astype(np.int64)
+
+
+def _require_dataset(root):
+    root = Path(root)
+    if not (root / "data_batch_1").is_file():
+        raise FileNotFoundError(
+            f"CIFAR-10 not found in {root}. Fetch it with `{FETCH_COMMAND}` from the repository "
+            f"root (or set CIFAR10_DIR to the folder holding data_batch_1 ... test_batch).")
+    return root
+
+
+def load_CIFAR10(root=None):
+    """Load all of CIFAR-10.
+
+    root: folder with data_batch_1..5 and test_batch (default: cifar10_dir()).
+    Returns Xtr (50000, 32, 32, 3) uint8, Ytr (50000,), Xte (10000, 32, 32, 3) uint8, Yte (10000,).
+    """
+    root = _require_dataset(root or cifar10_dir())
+    train = [load_CIFAR_batch(root / f"data_batch_{b}") for b in range(1, 6)]
+    Xtr = np.concatenate([x for x, _ in train])
+    Ytr = np.concatenate([y for _, y in train])
+    Xte, Yte = load_CIFAR_batch(root / "test_batch")
+    return Xtr, Ytr, Xte, Yte
+
+
+def cifar10_source(root=None):
+    """Which archive the data came from, as recorded by get_datasets.sh.
+
+    Returns a dict with 'source', 'md5' and 'official' (True, False, or None when unknown) and
+    'description', a sentence for notebooks to print next to their numbers.
+    """
+    root = _require_dataset(root or cifar10_dir())
+    info = {"source": "unknown (no SOURCE.txt; not fetched by get_datasets.sh)", "md5": "unknown",
+            "official": None}
+    record = root / "SOURCE.txt"
+    if record.is_file():
+        fields = dict(line.split(": ", 1) for line in record.read_text().splitlines() if ": " in line)
+        info.update(source=fields.get("source", info["source"]), md5=fields.get("md5", "unknown"),
+                    official={"yes": True, "no": False}.get(fields.get("official")))
+    kind = {True: "the official CIFAR-10 archive",
+            False: "an unofficial CIFAR-10 archive (pixel values differ slightly from the official release)",
+            None: "a CIFAR-10 copy of unknown origin"}[info["official"]]
+    info["description"] = f"Data: {kind}; {info['source']}, md5 {info['md5']}."
+    return info
+
+
+def get_CIFAR10_data(num_training=49000, num_validation=1000, num_test=1000, subtract_mean=True,
+                     flatten=False, dtype=np.float64, root=None):
+    """CIFAR-10 split into train / validation / test, preprocessed for the classifiers.
+
+    Validation is training rows num_training .. num_training+num_validation-1; test is the first
+    num_test rows of the test batch. With subtract_mean, the mean image of the training split is
+    subtracted from all three splits.
+
+    flatten=False: images channels-first, X_* (N, 3, 32, 32).
+    flatten=True: rows of 3072 pixels in HWC order, X_* (N, 3072) (the two-layer notebook's form).
+    dtype: float type of the images; float32 halves the memory of float64 (1.2 GB for all of it).
+    Returns a dict with X_train, y_train, X_val, y_val, X_test, y_test.
+    """
+    if not (num_training > 0 and num_validation >= 0 and num_training + num_validation <= 50000
+            and 0 <= num_test <= 10000):
+        raise ValueError(f"need num_training > 0, num_training + num_validation <= 50000 and "
+                         f"num_test <= 10000; got {num_training}, {num_validation}, {num_test}")
+    Xtr, Ytr, Xte, Yte = load_CIFAR10(root)
+    splits = {
+        "train": (Xtr[:num_training], Ytr[:num_training]),
+        "val": (Xtr[num_training:num_training + num_validation], Ytr[num_training:num_training + num_validation]),
+        "test": (Xte[:num_test], Yte[:num_test]),
+    }
+    # Lay each split out while still uint8 (views), then make one float copy of it: peak memory
+    # is the float data plus the raw bytes.
+    data = {}
+    for name, (X, y) in splits.items():
+        X = X.reshape(len(X), -1) if flatten else X.transpose(0, 3, 1, 2)
+        data[f"X_{name}"] = np.array(X, dtype=dtype, order="C")
+        data[f"y_{name}"] = y
+    if subtract_mean:
+        mean_image = data["X_train"].mean(axis=0)
+        for name in splits:
+            data[f"X_{name}"] -= mean_image
+    return {k: data[k] for k in ("X_train", "y_train", "X_val", "y_val", "X_test", "y_test")}

@@ -1,0 +1,76 @@
+"""Numerical gradients by centred differences, to check analytic backward passes against.
+
+Every probe changes one element of x in place and puts the original value back, also when f
+raises, so x is unchanged afterwards. Use float64: in float32 the differences drown in rounding.
+"""
+import numpy as np
+
+
+def rel_error(x, y):
+    """Maximum relative error max |x - y| / max(1e-8, |x| + |y|), element-wise."""
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
+
+
+def _centred_difference(f, x, ix, h):
+    """(f(x + h e_ix) - f(x - h e_ix)) / 2h, with x[ix] restored afterwards."""
+    old = x[ix]
+    try:
+        x[ix] = old + h
+        fxph = f(x)
+        x[ix] = old - h
+        fxmh = f(x)
+    finally:
+        x[ix] = old
+    return fxph, fxmh
+
+
+def eval_numerical_gradient(f, x, verbose=True, h=1e-5):
+    """Numerical gradient of a scalar function at x.
+
+    f: function of one array argument returning a float.
+    x: (any shape) float array, the point; perturbed in place and restored.
+    Returns grad, an array of x's shape: grad[i] = (f(x + h e_i) - f(x - h e_i)) / 2h.
+    """
+    grad = np.zeros_like(x)
+    for ix in np.ndindex(x.shape):
+        fxph, fxmh = _centred_difference(f, x, ix, h)
+        grad[ix] = (fxph - fxmh) / (2 * h)
+        if verbose:
+            print(ix, grad[ix])
+    return grad
+
+
+def eval_numerical_gradient_array(f, x, df, h=1e-5):
+    """Numerical gradient of sum(f(x) * df) at x: the backward pass of an array-valued f.
+
+    f: function of one array argument returning an array of df's shape.
+    x: (any shape) float array, perturbed in place and restored.
+    df: upstream gradient, shape of f(x).
+    Returns grad, an array of x's shape.
+    """
+    grad = np.zeros_like(x)
+    for ix in np.ndindex(x.shape):
+        pos, neg = _centred_difference(lambda z: np.copy(f(z)), x, ix, h)
+        grad[ix] = np.sum((pos - neg) * df) / (2 * h)
+    return grad
+
+
+def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5, seed=None):
+    """Compare analytic_grad with centred differences at num_checks random elements of x.
+
+    f: scalar function of x; x: float array (restored after each probe);
+    analytic_grad: array of x's shape. seed: int or None, for which elements are probed.
+    Prints one line per probe and returns the list of relative errors.
+    """
+    rng = np.random.default_rng(seed)
+    errors = []
+    for _ in range(num_checks):
+        ix = tuple(int(rng.integers(n)) for n in x.shape)
+        fxph, fxmh = _centred_difference(f, x, ix, h)
+        grad_numerical = (fxph - fxmh) / (2 * h)
+        grad_analytic = analytic_grad[ix]
+        error = abs(grad_numerical - grad_analytic) / max(1e-8, abs(grad_numerical) + abs(grad_analytic))
+        print(f"numerical: {grad_numerical:f} analytic: {grad_analytic:f}, relative error: {error:e}")
+        errors.append(error)
+    return errors

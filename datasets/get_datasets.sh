@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Fetch CIFAR-10 (python version) into datasets/cifar-10-batches-py/.
+#
+#   datasets/get_datasets.sh                      download the official archive, verify, extract
+#   datasets/get_datasets.sh --archive FILE       use a local copy of the archive instead
+#   datasets/get_datasets.sh --archive FILE --accept-checksum
+#                                                 accept a local archive whose md5 is not the
+#                                                 official one (a mirror); results will differ
+#
+# The same choices can be made with CIFAR10_ARCHIVE=FILE and CIFAR10_ACCEPT_CHECKSUM=1.
+# --dest DIR extracts into DIR/cifar-10-batches-py instead of this folder (used by the tests).
+#
+# Nothing half-written is left behind: the archive is downloaded under a temporary name and
+# extracted into a temporary folder, and only a complete, verified folder is renamed into place.
+# The folder gets a SOURCE.txt saying which archive it came from (read by cs231n.data_utils).
+set -euo pipefail
+
+readonly OFFICIAL_URL="https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
+readonly OFFICIAL_MD5="c58f30108f718f92721af3b95e74349a"
+readonly FOLDER="cifar-10-batches-py"
+readonly MEMBERS="batches.meta data_batch_1 data_batch_2 data_batch_3 data_batch_4 data_batch_5 test_batch"
+readonly NEEDED_KB=400000   # archive (163 MB) + extracted batches (178 MB), with some room
+
+die() { printf 'get_datasets.sh: error: %s\n' "$*" >&2; exit 1; }
+say() { printf 'get_datasets.sh: %s\n' "$*"; }
+
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
+
+archive="${CIFAR10_ARCHIVE:-}"
+accept_checksum="${CIFAR10_ACCEPT_CHECKSUM:-0}"
+url="${CIFAR10_URL:-$OFFICIAL_URL}"
+dest="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --archive) [ $# -ge 2 ] || die "--archive needs a file name"; archive="$2"; shift 2 ;;
+    --accept-checksum) accept_checksum=1; shift ;;
+    --dest) [ $# -ge 2 ] || die "--dest needs a folder"; dest="$2"; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) die "unknown argument '$1' (see --help)" ;;
+  esac
+done
+
+[ -d "$dest" ] || die "destination folder '$dest' does not exist"
+dest="$(cd "$dest" && pwd)"
+target="$dest/$FOLDER"
+
+complete() {
+  local m
+  for m in $MEMBERS; do [ -s "$1/$m" ] || return 1; done
+}
+
+if [ -e "$target" ]; then
+  complete "$target" || die "'$target' exists but is incomplete; delete it and run this script again"
+  say "CIFAR-10 is already in $target; nothing to do."
+  exit 0
+fi
+
+md5_of() {
+  if command -v md5sum >/dev/null 2>&1; then md5sum "$1" | cut -d' ' -f1
+  elif command -v md5 >/dev/null 2>&1; then md5 -q "$1"
+  else python3 -c 'import hashlib,sys; print(hashlib.md5(open(sys.argv[1],"rb").read()).hexdigest())' "$1"
+  fi
+}
+
+free_kb() { df -Pk "$1" | awk 'NR==2 {print $4}'; }
+
+avail="$(free_kb "$dest")"
+if [ -n "$avail" ] && [ "$avail" -lt "$NEEDED_KB" ]; then
+  die "not enough disk space in $dest: $((avail / 1024)) MB free, about $((NEEDED_KB / 1024)) MB needed; free some space and run again"
+fi
+
+work="$(mktemp -d "$dest/.tmp.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+
+if [ -n "$archive" ]; then
+  [ -f "$archive" ] || die "archive '$archive' not found (give the path of cifar-10-python.tar.gz)"
+  [ -r "$archive" ] || die "archive '$archive' is not readable"
+  source_desc="local archive $(cd "$(dirname "$archive")" && pwd)/$(basename "$archive")"
+  say "using $source_desc"
+else
+  part="$work/cifar-10-python.tar.gz.part"
+  say "downloading $url (about 163 MB)"
+  if command -v curl >/dev/null 2>&1; then
+    curl -fL --retry 2 --connect-timeout 20 -o "$part" "$url" \
+      || die "download of $url failed (no network, or the host is unreachable). On a machine without internet, copy cifar-10-python.tar.gz here by hand and run: $0 --archive FILE"
+  elif command -v wget >/dev/null 2>&1; then
+    wget -q --tries=3 --timeout=20 -O "$part" "$url" \
+      || die "download of $url failed (no network, or the host is unreachable). On a machine without internet, copy cifar-10-python.tar.gz here by hand and run: $0 --archive FILE"
+  else
+    die "neither curl nor wget is installed: install one (Debian/Ubuntu: apt-get install curl), or give a local archive with --archive FILE"
+  fi
+  archive="$work/cifar-10-python.tar.gz"
+  mv "$part" "$archive"
+  source_desc="download $url"
+fi
+
+md5="$(md5_of "$archive")"
+if [ "$md5" = "$OFFICIAL_MD5" ]; then
+  official=yes
+  say "checksum OK: md5 $md5 is the official CIFAR-10 archive"
+elif [ "$accept_checksum" = 1 ]; then
+  official=no
+  say "WARNING: md5 $md5 is not the official $OFFICIAL_MD5; accepted as asked (--accept-checksum). Numbers measured on this data will differ slightly from the official CIFAR-10."
+else
+  die "archive md5 is $md5, not the official $OFFICIAL_MD5: the file is corrupt, truncated, another data set, or an unofficial copy. Fetch the official archive again, or, if this is a faithful mirror you trust, re-run with --accept-checksum."
+fi
+
+listing="$work/listing"
+tar -tzf "$archive" > "$listing" 2>"$work/tar.err" \
+  || die "cannot read '$archive' as a .tar.gz (corrupt or truncated): $(head -c 300 "$work/tar.err")"
+for m in $MEMBERS; do
+  grep -qx "\(\./\)\{0,1\}$FOLDER/$m" "$listing" \
+    || die "'$archive' has no $FOLDER/$m: it is not CIFAR-10's python version (cifar-10-python.tar.gz)"
+done
+
+extracted="$work/extract"
+mkdir "$extracted"
+say "extracting"
+tar -xzf "$archive" -C "$extracted" 2>"$work/tar.err" \
+  || die "extraction failed (disk full, or the archive is corrupt): $(head -c 300 "$work/tar.err")"
+complete "$extracted/$FOLDER" || die "extracted archive is missing batch files"
+
+{
+  echo "source: $source_desc"
+  echo "md5: $md5"
+  echo "official: $official"
+} > "$extracted/$FOLDER/SOURCE.txt"
+
+mv "$extracted/$FOLDER" "$target"
+say "CIFAR-10 is ready in $target (official archive: $official)"

@@ -1,0 +1,56 @@
+"""cs231n.gradient_check against functions whose gradients are known in closed form."""
+import numpy as np
+import pytest
+
+from cs231n.gradient_check import (eval_numerical_gradient, eval_numerical_gradient_array,
+                                   grad_check_sparse, rel_error)
+
+
+def test_rel_error_definition():
+    assert rel_error(np.array([1.0, 2.0]), np.array([1.0, 2.0])) == 0.0
+    assert rel_error(np.array([1.0]), np.array([3.0])) == pytest.approx(0.5)
+    assert rel_error(np.array([0.0]), np.array([1e-9])) == pytest.approx(1e-9 / 1e-8)
+
+
+@pytest.mark.parametrize("shape", [(3,), (4, 5), (2, 3, 4)])
+def test_numerical_gradient_of_a_cubic(shape):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(shape)
+    x0 = x.copy()
+    grad = eval_numerical_gradient(lambda z: np.sum(z ** 3), x, verbose=False)
+    assert rel_error(grad, 3 * x0 ** 2) < 1e-8
+    np.testing.assert_array_equal(x, x0)
+
+
+def test_numerical_gradient_array_of_a_matrix_product():
+    rng = np.random.default_rng(1)
+    A, x, dout = rng.standard_normal((4, 3)), rng.standard_normal((3, 5)), rng.standard_normal((4, 5))
+    grad = eval_numerical_gradient_array(lambda z: A @ z, x, dout)
+    assert rel_error(grad, A.T @ dout) < 1e-8
+
+
+def test_x_is_restored_when_f_raises():
+    x = np.arange(4.0)
+    calls = []
+
+    def f(z):
+        calls.append(z.copy())
+        if len(calls) == 2:
+            raise RuntimeError("boom")
+        return float(z.sum())
+
+    with pytest.raises(RuntimeError):
+        eval_numerical_gradient(f, x, verbose=False)
+    np.testing.assert_array_equal(x, np.arange(4.0))
+
+
+def test_sparse_check_is_seeded_and_small_for_a_correct_gradient(capsys):
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((6, 7))
+    f = lambda z: float(np.sum(np.sin(z)))
+    errors = grad_check_sparse(f, x, np.cos(x), num_checks=5, seed=3)
+    first = capsys.readouterr().out
+    assert len(errors) == 5 and max(errors) < 1e-8
+    grad_check_sparse(f, x, np.cos(x), num_checks=5, seed=3)
+    assert capsys.readouterr().out == first
+    assert max(grad_check_sparse(f, x, np.cos(x) + 1, num_checks=5, seed=3)) > 1e-2

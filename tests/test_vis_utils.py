@@ -1,0 +1,23 @@
+import numpy as np
+import pytest
+
+from cs231n.vis_utils import visualize_grid
+
+
+def test_grid_layout_and_per_tile_scaling():
+    Xs = np.stack([np.full((2, 3, 1), v, dtype=float) for v in range(5)])
+    Xs[:, 0, 0, 0] = -1.0  # give each tile a range to stretch
+    grid = visualize_grid(Xs, ubound=1.0, padding=1)
+    assert grid.shape == (3 * 3 - 1, 3 * 4 - 1, 1)  # 5 tiles -> 3 x 3 grid
+    tile_4 = grid[3:5, 4:7, 0]  # row 1, column 1
+    assert tile_4[0, 0] == 0.0 and tile_4[1, 2] == 1.0
+    assert np.all(grid[2, :, 0] == 0) and np.all(grid[:, 3, 0] == 0)  # padding stays black
+
+
+def test_constant_tile_does_not_divide_by_zero():
+    assert np.all(np.isfinite(visualize_grid(np.ones((1, 2, 2, 3)))))
+
+
+def test_wrong_rank_is_refused():
+    with pytest.raises(ValueError, match=r"\(N, H, W, C\).*\(2, 3\)"):
+        visualize_grid(np.zeros((2, 3)))
