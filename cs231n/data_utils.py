@@ -146,3 +146,24 @@ def get_CIFAR10_data(num_training=49000, num_validation=1000, num_test=1000, sub
         for name in splits:
             data[f"X_{name}"] -= mean_image
     return {k: data[k] for k in ("X_train", "y_train", "X_val", "y_val", "X_test", "y_test")}
+
+
+def to_patches(images, p):
+    """Cut images into non-overlapping p x p patches, one flat row per patch.
+
+    images: (N, H, W, C) with H and W multiples of p.
+    Returns (N * H/p * W/p, p * p * C), patches in row-major order within each image.
+    """
+    N, H, W, C = images.shape
+    if H % p or W % p:
+        raise ValueError(f"image size {H}x{W} is not a multiple of the patch size {p}")
+    grid = images.reshape(N, H // p, p, W // p, p, C).transpose(0, 1, 3, 2, 4, 5)
+    return grid.reshape(-1, p * p * C)
+
+
+def from_patches(patches, image_shape):
+    """Inverse of to_patches: rows (N * H/p * W/p, p * p * C) back to images (N, H, W, C)."""
+    H, W, C = image_shape
+    p = int(round(np.sqrt(patches.shape[1] // C)))
+    grid = patches.reshape(-1, H // p, W // p, p, p, C).transpose(0, 1, 3, 2, 4, 5)
+    return grid.reshape(-1, H, W, C)

@@ -102,3 +102,13 @@ def test_real_cifar10():
     assert Xtr.shape == (50000, 32, 32, 3) and Xte.shape == (10000, 32, 32, 3)
     assert np.bincount(Ytr).tolist() == [5000] * 10 and np.bincount(Yte).tolist() == [1000] * 10
     assert cifar10_source(data_utils.DEFAULT_CIFAR10_DIR)["official"] is not None
+
+
+def test_patches_round_trip_and_order():
+    images = np.arange(2 * 8 * 8 * 3).reshape(2, 8, 8, 3)
+    patches = data_utils.to_patches(images, 4)
+    assert patches.shape == (8, 48)
+    np.testing.assert_array_equal(patches[1], images[0, :4, 4:8].reshape(-1))  # second patch: top right
+    np.testing.assert_array_equal(data_utils.from_patches(patches, (8, 8, 3)), images)
+    with pytest.raises(ValueError, match="multiple of the patch size 3"):
+        data_utils.to_patches(images, 3)

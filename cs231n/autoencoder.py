@@ -1,0 +1,92 @@
+"""Problem 1: the linear autoencoder L = 1/2 ||W^T W x - x||^2 and its gradient by backprop.
+
+The graph (notebook, part (b)):  h = W x,  x_hat = W^T h,  r = x_hat - x,  L = 1/2 ||r||^2.
+W is used twice (encoder and decoder), so dL/dW is the sum of two path contributions (part (c)):
+    encoder path  dL/dW = (W r) x^T      decoder path  dL/dW = h r^T = (W x) r^T
+    total         dL/dW = W (r x^T + x r^T)
+For a batch X (N, n), L is the sum over rows and the outer products become X^T R and R^T X.
+"""
+import numpy as np
+
+
+def _check(W, x):
+    W, x = np.asarray(W), np.asarray(x)
+    if W.ndim != 2:
+        raise ValueError(f"W must be a matrix (m, n), got shape {W.shape}")
+    if x.ndim not in (1, 2) or x.shape[-1] != W.shape[1]:
+        raise ValueError(f"x must be (n,) or (N, n) with n = {W.shape[1]} to match W {W.shape}, "
+                         f"got shape {x.shape}")
+    return W, x
+
+
+def forward(W, x):
+    """Forward pass through the graph.
+
+    W: (m, n) encoder weights; x: (n,) one input or (N, n) a batch (one input per row).
+    Returns L (float, summed over the batch) and cache (W, x, h, r) with
+    h = W x (m,) or (N, m) the code and r = W^T W x - x, x's shape, the residual.
+    """
+    W, x = _check(W, x)
+    h = x @ W.T          # h = W x, row by row
+    r = h @ W - x        # r = W^T h - x
+    return 0.5 * float(np.sum(r * r)), (W, x, h, r)
+
+
+def loss(W, x):
+    """L = 1/2 ||W^T W x - x||^2, summed over rows when x is a batch (N, n)."""
+    return forward(W, x)[0]
+
+
+def grad_paths(W, x):
+    """The two contributions to dL/dW, one per use of W.
+
+    W: (m, n); x: (n,) or (N, n).
+    Returns (dW_encoder, dW_decoder), each (m, n):
+        dW_encoder = (W r) x^T   through h = W x   (dL/dh = W r)
+        dW_decoder = h r^T       through x_hat = W^T h
+    """
+    W, x, h, r = forward(W, x)[1]
+    dh = r @ W.T                     # dL/dh = W dL/dx_hat = W r
+    X, H, R, dH = (np.atleast_2d(a) for a in (x, h, r, dh))
+    return dH.T @ X, H.T @ R
+
+
+def grad(W, x):
+    """dL/dW = W (r x^T + x r^T), (m, n): the sum of the two path contributions."""
+    dW_encoder, dW_decoder = grad_paths(W, x)
+    return dW_encoder + dW_decoder
+
+
+def train(X, m, learning_rate, num_iters, seed=0, record_every=10):
+    """Minimise the summed loss over the rows of X by full-batch gradient descent.
+
+    X: (N, n) data (centred); m: code size. W starts at 0.01 * standard normal (m, n) from seed.
+    Returns W (m, n) and history, a dict of 'iteration' and 'loss' lists every record_every steps.
+    """
+    W = 0.01 * np.random.default_rng(seed).standard_normal((m, np.shape(X)[1]))
+    history = {"iteration": [], "loss": []}
+    for it in range(num_iters + 1):
+        if it % record_every == 0:
+            history["iteration"].append(it)
+            history["loss"].append(loss(W, X))
+        if it < num_iters:
+            W -= learning_rate * grad(W, X)
+    return W, history
+
+
+def pca(X, m):
+    """Top-m principal directions of centred data X (N, n) and the best rank-m reconstruction loss.
+
+    Returns V (m, n), orthonormal rows, and L_opt = 1/2 sum of the discarded squared singular values,
+    the smallest L any W (m, n) can reach (Eckart-Young).
+    """
+    _, S, Vt = np.linalg.svd(X, full_matrices=False)
+    return Vt[:m], 0.5 * float(np.sum(S[m:] ** 2))
+
+
+def principal_angles(A, B):
+    """Principal angles in degrees between the row spaces of A (k, n) and B (k, n), ascending."""
+    Qa, _ = np.linalg.qr(A.T)
+    Qb, _ = np.linalg.qr(B.T)
+    cosines = np.linalg.svd(Qa.T @ Qb, compute_uv=False)
+    return np.sort(np.degrees(np.arccos(np.clip(cosines, -1.0, 1.0))))

@@ -1,0 +1,103 @@
+"""Problem 2: the GP-LVM log-likelihood (Lawrence, NIPS 2004) and its gradients by backprop.
+
+    K  = alpha X X^T + beta^{-1} I                      (N, N)
+    L  = -c + L1 + L2,   c = (N D / 2) log(2 pi)
+    L1 = -(D/2) log|K|                dL1/dK = -(D/2) K^{-1}
+    L2 = -1/2 tr(K^{-1} Y Y^T)        dL2/dK = 1/2 K^{-1} Y Y^T K^{-1}
+Both paths from X into X X^T add up: for G = dL/dK symmetric, dL/dX = alpha (G + G^T) X = 2 alpha G X:
+    dL1/dX = -D alpha K^{-1} X        dL2/dX = alpha K^{-1} Y Y^T K^{-1} X
+
+X: (N, q) latent points, one per row of Y: (N, D) data. K is never inverted: products with
+K^{-1} are linear solves, and log|K| comes from slogdet.
+"""
+import numpy as np
+
+
+def _check(X, Y, alpha, beta):
+    X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
+    if X.ndim != 2 or Y.ndim != 2 or X.shape[0] != Y.shape[0]:
+        raise ValueError(f"X must be (N, q) and Y (N, D) with the same N, got X {X.shape}, Y {Y.shape}")
+    if not (np.isfinite(alpha) and alpha > 0 and np.isfinite(beta) and beta > 0):
+        raise ValueError(f"alpha and beta must be positive and finite, got alpha={alpha}, beta={beta}")
+    return X, Y
+
+
+def kernel(X, alpha, beta):
+    """K = alpha X X^T + beta^{-1} I, (N, N), for X (N, q)."""
+    return alpha * X @ X.T + np.eye(len(X)) / beta
+
+
+def L1(X, Y, alpha, beta):
+    """L1 = -(D/2) log|K|, a float; X (N, q), Y (N, D)."""
+    X, Y = _check(X, Y, alpha, beta)
+    sign, logdet = np.linalg.slogdet(kernel(X, alpha, beta))
+    return -0.5 * Y.shape[1] * logdet
+
+
+def L2(X, Y, alpha, beta):
+    """L2 = -1/2 tr(K^{-1} Y Y^T) = -1/2 sum(Y * K^{-1} Y), a float."""
+    X, Y = _check(X, Y, alpha, beta)
+    return -0.5 * float(np.sum(Y * np.linalg.solve(kernel(X, alpha, beta), Y)))
+
+
+def log_likelihood(X, Y, alpha, beta):
+    """L = -c + L1 + L2 with c = (N D / 2) log(2 pi): the GP-LVM log-likelihood, a float."""
+    N, D = np.shape(Y)
+    return -0.5 * N * D * np.log(2 * np.pi) + L1(X, Y, alpha, beta) + L2(X, Y, alpha, beta)
+
+
+def grad_L1(X, Y, alpha, beta):
+    """dL1/dX = -D alpha K^{-1} X, (N, q)."""
+    X, Y = _check(X, Y, alpha, beta)
+    return -Y.shape[1] * alpha * np.linalg.solve(kernel(X, alpha, beta), X)
+
+
+def grad_L2(X, Y, alpha, beta):
+    """dL2/dX = alpha K^{-1} Y Y^T K^{-1} X, (N, q); computed as alpha A (A^T X), A = K^{-1} Y (N, D)."""
+    X, Y = _check(X, Y, alpha, beta)
+    A = np.linalg.solve(kernel(X, alpha, beta), Y)
+    return alpha * A @ (A.T @ X)
+
+
+def grad_L(X, Y, alpha, beta):
+    """dL/dX = dL1/dX + dL2/dX = alpha (K^{-1} Y Y^T K^{-1} - D K^{-1}) X, (N, q)."""
+    return grad_L1(X, Y, alpha, beta) + grad_L2(X, Y, alpha, beta)
+
+
+
+def ml_solution(Y, q, alpha, beta=None):
+    """Closed-form maximum of L over X for this linear kernel (the dual of probabilistic PCA).
+
+    With S = Y Y^T / D and its eigenpairs (lambda_i, u_i) in decreasing order, dL/dX = 0 gives
+    X* = U_q diag(sqrt((lambda_i - 1/beta) / alpha)), unique up to a rotation X* R.
+    beta=None uses the maximum-likelihood noise level 1/beta = mean of the discarded lambda_i.
+    Y: (N, D). Returns X* (N, q) and beta.
+    """
+    N, D = Y.shape
+    lam, U = np.linalg.eigh(Y @ Y.T / D)
+    lam, U = lam[::-1], U[:, ::-1]
+    if beta is None:
+        beta = 1.0 / lam[q:].mean()
+    if lam[q - 1] <= 1.0 / beta:
+        raise ValueError(f"noise variance 1/beta = {1 / beta:.3g} is not below the q-th eigenvalue "
+                         f"{lam[q - 1]:.3g} of YY^T/D: no latent signal to fit")
+    return U[:, :q] * np.sqrt((lam[:q] - 1.0 / beta) / alpha), beta
+
+
+def fit(Y, q, alpha, beta, update_rule, optim_config, num_iters, seed=0, record_every=10):
+    """Maximise L over the latent points X by gradient ascent with grad_L.
+
+    Y: (N, D) data; q: latent dimension; X starts at 0.1 * standard normal (N, q) from seed.
+    update_rule: a rule from cs231n.optim (it descends, so it is given -dL/dX).
+    Returns X (N, q) and history, a dict of 'iteration' and 'log_likelihood' lists.
+    """
+    X = 0.1 * np.random.default_rng(seed).standard_normal((len(Y), q))
+    config = dict(optim_config)
+    history = {"iteration": [], "log_likelihood": []}
+    for it in range(num_iters + 1):
+        if it % record_every == 0:
+            history["iteration"].append(it)
+            history["log_likelihood"].append(log_likelihood(X, Y, alpha, beta))
+        if it < num_iters:
+            X, config = update_rule(X, -grad_L(X, Y, alpha, beta), config)
+    return X, history

@@ -1,0 +1,68 @@
+"""cs231n.autoencoder: loss and gradient against a hand-computed case and numerical gradients."""
+import numpy as np
+import pytest
+
+from cs231n import autoencoder as ae
+from cs231n.gradient_check import eval_numerical_gradient, rel_error
+
+
+def test_loss_on_a_hand_computed_case():
+    W = np.array([[1.0, 0.0, 0.0]])      # keeps the first coordinate only
+    x = np.array([2.0, 3.0, -1.0])
+    assert ae.loss(W, x) == pytest.approx(0.5 * (9 + 1))
+
+
+@pytest.mark.parametrize("m, n, N", [(1, 2, None), (2, 5, None), (3, 7, 4), (5, 9, 2)])
+def test_grad_matches_numerical_gradient(m, n, N):
+    rng = np.random.default_rng(m * 100 + n)
+    W = rng.standard_normal((m, n)) / np.sqrt(n)
+    x = rng.standard_normal(n if N is None else (N, n))
+    numerical = eval_numerical_gradient(lambda W_: ae.loss(W_, x), W.copy(), verbose=False)
+    assert rel_error(ae.grad(W, x), numerical) < 1e-7
+
+
+def test_batch_is_the_sum_over_rows():
+    rng = np.random.default_rng(0)
+    W, X = rng.standard_normal((3, 6)), rng.standard_normal((4, 6))
+    assert ae.loss(W, X) == pytest.approx(sum(ae.loss(W, x) for x in X))
+    assert rel_error(ae.grad(W, X), sum(ae.grad(W, x) for x in X)) < 1e-12
+
+
+def test_paths_match_closed_forms_and_add_up():
+    rng = np.random.default_rng(1)
+    W, x = rng.standard_normal((2, 5)), rng.standard_normal(5)
+    r = (W.T @ W - np.eye(5)) @ x
+    dW_encoder, dW_decoder = ae.grad_paths(W, x)
+    assert rel_error(dW_encoder, np.outer(W @ r, x)) < 1e-12
+    assert rel_error(dW_decoder, np.outer(W @ x, r)) < 1e-12
+    expanded = W @ W.T @ W @ np.outer(x, x) + W @ np.outer(x, x) @ W.T @ W - 2 * W @ np.outer(x, x)
+    assert rel_error(ae.grad(W, x), expanded) < 1e-10
+
+
+def test_training_reaches_the_pca_subspace():
+    rng = np.random.default_rng(2)
+    # Data with a clear top-2 subspace: variances 9, 4 and then 0.1.
+    X = rng.standard_normal((500, 6)) * np.array([3, 2, 0.3, 0.3, 0.3, 0.3])
+    X = (X - X.mean(0)) @ np.linalg.qr(rng.standard_normal((6, 6)))[0]
+    V, L_opt = ae.pca(X, 2)
+    W, history = ae.train(X, 2, learning_rate=0.3 / np.linalg.norm(X, 2) ** 2, num_iters=400)
+    assert ae.principal_angles(W, V).max() < 0.1
+    assert history["loss"][-1] / L_opt - 1 < 1e-3
+    assert history["loss"][0] > history["loss"][-1]
+
+
+def test_principal_angles_of_known_subspaces():
+    e = np.eye(3)
+    tilted = np.array([[1.0, 0, 0], [0, np.cos(0.3), np.sin(0.3)]])
+    np.testing.assert_allclose(ae.principal_angles(e[:2], tilted), [0, np.degrees(0.3)], atol=1e-10)
+
+
+@pytest.mark.parametrize("W, x, message", [
+    (np.zeros(3), np.zeros(3), "W must be a matrix"),
+    (np.zeros((2, 3)), np.zeros(4), "n = 3"),
+    (np.zeros((2, 3)), np.zeros((5, 2)), "(5, 2)"),
+])
+def test_bad_shapes_are_refused(W, x, message):
+    with pytest.raises(ValueError) as err:
+        ae.grad(W, x)
+    assert message in str(err.value)

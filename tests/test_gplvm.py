@@ -1,0 +1,66 @@
+"""cs231n.gplvm: likelihood against a direct formula, gradients against numerical ones."""
+import numpy as np
+import pytest
+
+from cs231n import gplvm
+from cs231n.optim import adam
+from cs231n.gradient_check import eval_numerical_gradient, rel_error
+
+
+def problem(N, q, D, seed):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((N, q)), rng.standard_normal((N, D)), rng.uniform(0.5, 2), rng.uniform(0.5, 2)
+
+
+def test_log_likelihood_equals_the_direct_formula():
+    X, Y, alpha, beta = problem(6, 2, 3, 0)
+    N, D = Y.shape
+    K = alpha * X @ X.T + np.eye(N) / beta
+    direct = (-N * D / 2 * np.log(2 * np.pi) - D / 2 * np.log(np.linalg.det(K))
+              - 0.5 * np.trace(np.linalg.inv(K) @ Y @ Y.T))
+    assert gplvm.log_likelihood(X, Y, alpha, beta) == pytest.approx(direct, rel=1e-12)
+
+
+@pytest.mark.parametrize("N, q, D", [(3, 1, 2), (6, 2, 4), (9, 3, 5)])
+@pytest.mark.parametrize("name", ["L1", "L2", "log_likelihood"])
+def test_gradients_match_numerical(N, q, D, name):
+    X, Y, alpha, beta = problem(N, q, D, N)
+    f = getattr(gplvm, name)
+    grad_f = {"L1": gplvm.grad_L1, "L2": gplvm.grad_L2, "log_likelihood": gplvm.grad_L}[name]
+    numerical = eval_numerical_gradient(lambda X_: f(X_, Y, alpha, beta), X.copy(), verbose=False)
+    analytic = grad_f(X, Y, alpha, beta)
+    assert np.linalg.norm(analytic - numerical) / np.linalg.norm(numerical) < 1e-8
+    assert rel_error(analytic, numerical) < 1e-6
+
+
+def test_grad_L_is_the_sum_and_the_closed_form():
+    X, Y, alpha, beta = problem(7, 2, 3, 1)
+    D = Y.shape[1]
+    Kinv = np.linalg.inv(gplvm.kernel(X, alpha, beta))
+    closed = alpha * (Kinv @ Y @ Y.T @ Kinv - D * Kinv) @ X
+    assert rel_error(gplvm.grad_L(X, Y, alpha, beta), closed) < 1e-9
+
+
+def test_closed_form_solution_is_a_stationary_point_and_fit_reaches_it():
+    rng = np.random.default_rng(3)
+    Y = rng.standard_normal((40, 2)) @ rng.standard_normal((2, 30)) * 0.3 + 0.05 * rng.standard_normal((40, 30))
+    Y -= Y.mean(0)
+    X_star, beta = gplvm.ml_solution(Y, 2, alpha=1.0)
+    g = gplvm.grad_L(X_star, Y, 1.0, beta)
+    assert np.abs(g).max() < 1e-8 * np.abs(gplvm.grad_L(X_star * 1.1, Y, 1.0, beta)).max() + 1e-9
+    X, history = gplvm.fit(Y, 2, 1.0, beta, adam, {"learning_rate": 0.05}, num_iters=1500)
+    L_star = gplvm.log_likelihood(X_star, Y, 1.0, beta)
+    assert history["log_likelihood"][-1] == pytest.approx(L_star, rel=1e-3)
+    assert history["log_likelihood"][0] < L_star - 100
+
+
+@pytest.mark.parametrize("alpha, beta", [(0.0, 1.0), (1.0, -2.0), (np.inf, 1.0)])
+def test_non_positive_hyperparameters_are_refused(alpha, beta):
+    X, Y, _, _ = problem(4, 2, 3, 0)
+    with pytest.raises(ValueError, match="alpha and beta must be positive"):
+        gplvm.grad_L(X, Y, alpha, beta)
+
+
+def test_mismatched_shapes_are_refused():
+    with pytest.raises(ValueError, match=r"X \(4, 2\), Y \(5, 3\)"):
+        gplvm.L1(np.zeros((4, 2)), np.zeros((5, 3)), 1.0, 1.0)
