@@ -1,4 +1,5 @@
 """Pictures of images and weights."""
+import matplotlib.pyplot as plt
 import numpy as np
 
 
@@ -24,3 +25,56 @@ def visualize_grid(Xs, ubound=255.0, padding=1):
         y0, x0 = row * (H + padding), col * (W + padding)
         grid[y0:y0 + H, x0:x0 + W] = scaled[i]
     return grid
+
+
+def plot_training(loss_history, train_acc_history, val_acc_history, title, loss_x=None):
+    """Two panels: the training loss, and train and validation accuracy per epoch.
+
+    loss_history: (T,) losses per iteration (or per loss_x if given); *_acc_history: (E,) per epoch.
+    Returns the figure.
+    """
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 3.6))
+    ax_loss.plot(np.arange(len(loss_history)) if loss_x is None else loss_x, loss_history, lw=0.6)
+    ax_loss.set(xlabel="iteration", ylabel="training loss", title="Loss")
+    epochs = np.arange(len(train_acc_history))
+    ax_acc.plot(epochs, train_acc_history, "o-", label="train")
+    ax_acc.plot(epochs, val_acc_history, "o-", label="validation")
+    ax_acc.set(xlabel="epoch", ylabel="accuracy", title="Classification accuracy")
+    ax_acc.legend()
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def confusion_matrix(y_true, y_pred, num_classes):
+    """counts (C, C): counts[i, j] = number of examples of class i predicted as class j."""
+    return np.bincount(num_classes * np.asarray(y_true) + np.asarray(y_pred),
+                       minlength=num_classes ** 2).reshape(num_classes, num_classes)
+
+
+def plot_confusion_matrix(y_true, y_pred, class_names, title):
+    """Row-normalised confusion matrix as an image, per-class accuracy on the diagonal. Returns the figure."""
+    counts = confusion_matrix(y_true, y_pred, len(class_names))
+    rates = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    fig, ax = plt.subplots(figsize=(6.2, 5.2))
+    im = ax.imshow(rates, cmap="Blues", vmin=0, vmax=1)
+    for i, j in np.ndindex(rates.shape):
+        ax.text(j, i, f"{rates[i, j]:.2f}", ha="center", va="center", fontsize=7,
+                color="white" if rates[i, j] > 0.5 else "black")
+    ticks = np.arange(len(class_names))
+    ax.set_xticks(ticks, class_names, rotation=45)
+    ax.set_yticks(ticks, class_names)
+    ax.set(xlabel="predicted class", ylabel="true class", title=title)
+    fig.colorbar(im, ax=ax, label="fraction of the true class")
+    fig.tight_layout()
+    return fig
+
+
+def show_weights(W, image_shape, title, ax=None):
+    """First-layer weights as images: W (K, H*W*C) rows, one tile each. Returns the axes."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 5))
+    ax.imshow(visualize_grid(np.asarray(W).reshape(-1, *image_shape), padding=3).astype("uint8"))
+    ax.axis("off")
+    ax.set_title(title)
+    return ax

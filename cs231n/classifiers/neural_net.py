@@ -1,0 +1,102 @@
+"""Problem 3: a two-layer fully connected network trained with minibatch SGD.
+
+input -> affine -> ReLU -> affine -> softmax, with the handout's convention: W1 is (H, D) and W2 is
+(C, H), so scores = ReLU(X W1^T + b1) W2^T + b2. (The modular layers of Problem 4 store weights as
+(D, M); this class passes transposed views to them, so both use the same tested layer code.)
+"""
+import numpy as np
+
+from cs231n.layer_utils import affine_relu_backward, affine_relu_forward
+from cs231n.layers import affine_backward, affine_forward, softmax_loss
+
+
+class TwoLayerNet:
+    """Two-layer network: D inputs, H hidden ReLU units, C classes.
+
+    params: W1 (H, D), b1 (H,), W2 (C, H), b2 (C,); weights std * standard normal, biases zero,
+    drawn from np.random in the order W1, b1, W2, b2 (the handout's reference numbers rely on it).
+    """
+
+    def __init__(self, input_size, hidden_size, output_size, std=1e-4):
+        self.params = {
+            "W1": std * np.random.randn(hidden_size, input_size),
+            "b1": np.zeros(hidden_size),
+            "W2": std * np.random.randn(output_size, hidden_size),
+            "b2": np.zeros(output_size),
+        }
+
+    def _check_inputs(self, X, y=None):
+        H, D = self.params["W1"].shape
+        C = self.params["W2"].shape[0]
+        if X.ndim != 2 or X.shape[1] != D:
+            raise ValueError(f"X must be (N, {D}) for this network, got {X.shape}")
+        if y is not None:
+            if y.shape != (X.shape[0],):
+                raise ValueError(f"y must be (N,) = ({X.shape[0]},) to match X {X.shape}, got {y.shape}")
+            if y.size and (y.min() < 0 or y.max() >= C):
+                raise ValueError(f"labels must lie in 0..{C - 1}, got range {y.min()}..{y.max()}")
+
+    def loss(self, X, y=None, reg=0.0):
+        """Scores, or loss and gradients.
+
+        X: (N, D) inputs; y: (N,) labels in 0..C-1, or None; reg: L2 regularisation strength.
+        Returns scores (N, C) when y is None; else (loss, grads) with
+        loss = mean softmax cross-entropy + 0.5 * reg * (||W1||^2 + ||W2||^2) and grads a dict with
+        the keys and shapes of params.
+        """
+        self._check_inputs(X, y)
+        return self._loss(X, y, reg)
+
+    def _loss(self, X, y, reg):
+        W1, b1, W2, b2 = (self.params[k] for k in ("W1", "b1", "W2", "b2"))
+        hidden, cache1 = affine_relu_forward(X, W1.T, b1)
+        scores, cache2 = affine_forward(hidden, W2.T, b2)
+        if y is None:
+            return scores
+        data_loss, dscores = softmax_loss(scores, y)
+        loss = data_loss + 0.5 * reg * float(np.sum(W1 * W1) + np.sum(W2 * W2))
+        dhidden, dW2t, db2 = affine_backward(dscores, cache2)
+        _, dW1t, db1 = affine_relu_backward(dhidden, cache1)
+        grads = {"W1": dW1t.T + reg * W1, "b1": db1, "W2": dW2t.T + reg * W2, "b2": db2}
+        return loss, grads
+
+    def train(self, X, y, X_val, y_val, learning_rate=1e-3, learning_rate_decay=0.95, reg=1e-5,
+              num_iters=100, batch_size=200, verbose=False):
+        """Minibatch SGD.
+
+        X: (N, D), y: (N,) training data; X_val: (N_val, D), y_val: (N_val,) validation data.
+        Minibatches of batch_size rows are sampled with replacement. Once per epoch
+        (max(N // batch_size, 1) iterations) the learning rate is multiplied by learning_rate_decay
+        and the accuracies on the current batch and on the validation set are recorded.
+        Returns a dict with loss_history (num_iters,), train_acc_history and val_acc_history (per epoch).
+        Raises ValueError if the loss stops being finite (diverging learning rate).
+        """
+        self._check_inputs(X, y)
+        self._check_inputs(X_val, y_val)
+        num_train = X.shape[0]
+        # Integer division: with a float, `it % iterations_per_epoch` is 0 only at it = 0.
+        iterations_per_epoch = max(num_train // batch_size, 1)
+        loss_history, train_acc_history, val_acc_history = [], [], []
+        for it in range(num_iters):
+            batch = np.random.choice(num_train, batch_size)
+            X_batch, y_batch = X[batch], y[batch]
+            loss, grads = self._loss(X_batch, y_batch, reg)
+            if not np.isfinite(loss):
+                raise ValueError(f"loss became {loss} at iteration {it} (learning_rate={learning_rate}, "
+                                 f"reg={reg}); lower the learning rate")
+            loss_history.append(loss)
+            for name, grad in grads.items():
+                self.params[name] -= learning_rate * grad
+            if verbose and it % 100 == 0:
+                print(f"iteration {it} / {num_iters}: loss {loss:f}")
+            if it % iterations_per_epoch == 0:
+                train_acc_history.append(float((self.predict(X_batch) == y_batch).mean()))
+                val_acc_history.append(float((self.predict(X_val) == y_val).mean()))
+                learning_rate *= learning_rate_decay
+        return {"loss_history": loss_history, "train_acc_history": train_acc_history,
+                "val_acc_history": val_acc_history}
+
+    def predict(self, X):
+        """Predicted labels (N,) for inputs X (N, D): the class with the highest score."""
+        self._check_inputs(X)
+        return np.argmax(self._loss(X, None, 0.0), axis=1)

@@ -1,0 +1,19 @@
+"""Layer sandwiches: common sequences of layers, with the same (out, cache) / backward contract."""
+from cs231n.layers import affine_backward, affine_forward, relu_backward, relu_forward
+
+
+def affine_relu_forward(x, w, b):
+    """Affine layer followed by ReLU: out = max(0, x.reshape(N, D) @ w + b).
+
+    x: (N, d_1, ..., d_k); w: (D, M); b: (M,).
+    Returns out (N, M) and cache (affine cache, relu cache).
+    """
+    a, fc_cache = affine_forward(x, w, b)
+    out, relu_cache = relu_forward(a)
+    return out, (fc_cache, relu_cache)
+
+
+def affine_relu_backward(dout, cache):
+    """Backward pass of affine_relu_forward. dout: (N, M). Returns dx (x's shape), dw (D, M), db (M,)."""
+    fc_cache, relu_cache = cache
+    return affine_backward(relu_backward(dout, relu_cache), fc_cache)
