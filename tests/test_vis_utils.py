@@ -21,3 +21,23 @@ def test_constant_tile_does_not_divide_by_zero():
 def test_wrong_rank_is_refused():
     with pytest.raises(ValueError, match=r"\(N, H, W, C\).*\(2, 3\)"):
         visualize_grid(np.zeros((2, 3)))
+
+
+def test_confusion_matrix_counts():
+    from cs231n.vis_utils import confusion_matrix
+    counts = confusion_matrix(np.array([0, 0, 1, 2, 2, 2]), np.array([0, 1, 1, 2, 0, 2]), 3)
+    np.testing.assert_array_equal(counts, [[1, 1, 0], [0, 1, 0], [1, 0, 2]])
+
+
+def test_plots_have_titles_and_labels():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from cs231n.vis_utils import plot_confusion_matrix, plot_training, show_weights
+    fig = plot_training([3.0, 2.0, 1.0], [0.1, 0.5], [0.1, 0.4], "run")
+    assert fig._suptitle.get_text() == "run" and all(ax.get_xlabel() and ax.get_ylabel() for ax in fig.axes)
+    fig = plot_confusion_matrix(np.array([0, 1]), np.array([0, 0]), ["a", "b"], "cm")
+    assert fig.axes[0].get_title() == "cm"
+    ax = show_weights(np.random.default_rng(0).standard_normal((4, 12)), (2, 2, 3), "w")
+    assert ax.get_title() == "w"
+    plt.close("all")

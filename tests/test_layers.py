@@ -1,0 +1,75 @@
+"""cs231n.layers and cs231n.layer_utils: the handout's reference values and numerical gradients."""
+import numpy as np
+import pytest
+
+from cs231n.gradient_check import eval_numerical_gradient, eval_numerical_gradient_array, rel_error
+from cs231n.layer_utils import affine_relu_backward, affine_relu_forward
+from cs231n.layers import (affine_backward, affine_forward, relu_backward, relu_forward, softmax_loss,
+                           svm_loss)
+
+
+def test_affine_forward_reference_values():
+    x = np.linspace(-0.1, 0.5, num=240).reshape(2, 4, 5, 6)
+    w = np.linspace(-0.2, 0.3, num=360).reshape(120, 3)
+    b = np.linspace(-0.3, 0.1, num=3)
+    out, _ = affine_forward(x, w, b)
+    correct = np.array([[1.49834967, 1.70660132, 1.91485297], [3.25553199, 3.5141327, 3.77273342]])
+    assert rel_error(out, correct) < 1e-7
+
+
+def test_relu_forward_reference_values():
+    out, _ = relu_forward(np.linspace(-0.5, 0.5, num=12).reshape(3, 4))
+    correct = np.array([[0, 0, 0, 0], [0, 0, 0.04545455, 0.13636364], [0.22727273, 0.31818182, 0.40909091, 0.5]])
+    assert rel_error(out, correct) < 1e-7
+
+
+@pytest.mark.parametrize("shape", [(10, 6), (4, 2, 3, 2)])
+def test_affine_backward_numerically(shape):
+    rng = np.random.default_rng(0)
+    x, w, b = rng.standard_normal(shape), rng.standard_normal((int(np.prod(shape[1:])), 5)), rng.standard_normal(5)
+    dout = rng.standard_normal((shape[0], 5))
+    dx, dw, db = affine_backward(dout, affine_forward(x, w, b)[1])
+    assert dx.shape == x.shape
+    assert rel_error(dx, eval_numerical_gradient_array(lambda x_: affine_forward(x_, w, b)[0], x, dout)) < 1e-8
+    assert rel_error(dw, eval_numerical_gradient_array(lambda w_: affine_forward(x, w_, b)[0], w, dout)) < 1e-8
+    assert rel_error(db, eval_numerical_gradient_array(lambda b_: affine_forward(x, w, b_)[0], b, dout)) < 1e-8
+
+
+def test_relu_and_sandwich_backward_numerically():
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((10, 10))
+    dout = rng.standard_normal(x.shape)
+    dx = relu_backward(dout, relu_forward(x)[1])
+    assert rel_error(dx, eval_numerical_gradient_array(lambda x_: relu_forward(x_)[0], x, dout)) < 1e-8
+    x, w, b = rng.standard_normal((2, 3, 4)), rng.standard_normal((12, 10)), rng.standard_normal(10)
+    dout = rng.standard_normal((2, 10))
+    dx, dw, db = affine_relu_backward(dout, affine_relu_forward(x, w, b)[1])
+    assert rel_error(dx, eval_numerical_gradient_array(lambda x_: affine_relu_forward(x_, w, b)[0], x, dout)) < 1e-8
+    assert rel_error(dw, eval_numerical_gradient_array(lambda w_: affine_relu_forward(x, w_, b)[0], w, dout)) < 1e-8
+    assert rel_error(db, eval_numerical_gradient_array(lambda b_: affine_relu_forward(x, w, b_)[0], b, dout)) < 1e-8
+
+
+@pytest.mark.parametrize("loss_fn, expected", [(softmax_loss, np.log(10)), (svm_loss, 9.0)])
+def test_losses_at_small_scores_and_their_gradients(loss_fn, expected):
+    rng = np.random.default_rng(2)
+    x, y = 0.001 * rng.standard_normal((50, 10)), rng.integers(10, size=50)
+    loss, dx = loss_fn(x, y)
+    assert loss == pytest.approx(expected, abs=0.01)
+    assert rel_error(dx, eval_numerical_gradient(lambda x_: loss_fn(x_, y)[0], x, verbose=False)) < 1e-7
+
+
+@pytest.mark.parametrize("loss_fn", [softmax_loss, svm_loss])
+def test_losses_are_stable_for_huge_scores(loss_fn):
+    x = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 5.0]])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # underflow to 0 is harmless
+        loss, dx = loss_fn(x, np.array([1, 1]))
+    assert np.isfinite(loss) and np.all(np.isfinite(dx))
+
+
+def test_bad_inputs_name_the_shapes():
+    with pytest.raises(ValueError, match=r"scores \(4, 3\) and labels \(5,\)"):
+        softmax_loss(np.zeros((4, 3)), np.zeros(5, dtype=int))
+    with pytest.raises(ValueError, match=r"0\.\.2.*range 0\.\.3"):
+        svm_loss(np.zeros((2, 3)), np.array([0, 3]))
+    with pytest.raises(ValueError, match=r"D = 6.*w \(5, 2\)"):
+        affine_forward(np.zeros((2, 6)), np.zeros((5, 2)), np.zeros(2))

@@ -1,0 +1,60 @@
+"""cs231n.classifiers.neural_net.TwoLayerNet: the handout's reference numbers, gradients, training."""
+import numpy as np
+import pytest
+
+from cs231n.classifiers.neural_net import TwoLayerNet
+from cs231n.gradient_check import eval_numerical_gradient, rel_error
+
+
+@pytest.fixture
+def toy():
+    np.random.seed(0)
+    net = TwoLayerNet(4, 10, 3, std=1e-1)
+    np.random.seed(1)
+    return net, 10 * np.random.randn(5, 4), np.array([0, 1, 2, 2, 1])
+
+
+def test_reference_scores_and_loss(toy):
+    net, X, y = toy
+    correct_scores = np.asarray([[-1.07260209, 0.05083871, -0.87253915], [-2.02778743, -0.10832494, -1.52641362],
+                                 [-0.74225908, 0.15259725, -0.39578548], [-0.38172726, 0.10835902, -0.17328274],
+                                 [-0.64417314, -0.18886813, -0.41106892]])
+    assert np.sum(np.abs(net.loss(X) - correct_scores)) < 1e-7
+    assert abs(net.loss(X, y, reg=0.05)[0] - 1.071696123862817) < 1e-12
+
+
+def test_gradients_match_numerical(toy):
+    net, X, y = toy
+    _, grads = net.loss(X, y, reg=0.05)
+    for name, grad in grads.items():
+        assert grad.shape == net.params[name].shape
+        numerical = eval_numerical_gradient(lambda _: net.loss(X, y, reg=0.05)[0], net.params[name], verbose=False)
+        assert rel_error(grad, numerical) < 1e-8, name
+
+
+def test_train_history_and_predict(toy):
+    net, X, y = toy
+    stats = net.train(X, y, X, y, learning_rate=1e-1, reg=5e-6, num_iters=100)
+    assert len(stats["loss_history"]) == 100 and stats["loss_history"][-1] < 0.02
+    assert len(stats["val_acc_history"]) == 100  # 5 examples, batch 200: an epoch is one iteration
+    assert np.array_equal(net.predict(X), y)
+
+
+def test_epochs_are_counted_when_the_batch_does_not_divide_the_data():
+    np.random.seed(0)
+    net = TwoLayerNet(3, 4, 2)
+    X, y = np.random.randn(30, 3), np.random.randint(2, size=30)
+    stats = net.train(X, y, X, y, num_iters=20, batch_size=7)  # 30 // 7 = 4 iterations an epoch
+    assert len(stats["train_acc_history"]) == 5
+
+
+def test_bad_inputs_and_divergence_are_reported(toy):
+    net, X, y = toy
+    with pytest.raises(ValueError, match=r"X must be \(N, 4\).*\(5, 3\)"):
+        net.loss(X[:, :3])
+    with pytest.raises(ValueError, match="labels must lie in 0..2"):
+        net.loss(X, np.array([0, 1, 2, 3, 1]))
+    with pytest.raises(ValueError, match=r"\(5,\).*\(4,\)"):
+        net.loss(X, y[:4])
+    with pytest.raises(ValueError, match="loss became .* lower the learning rate"), np.errstate(all="ignore"):
+        net.train(X, y, X, y, learning_rate=1e6, num_iters=50)
