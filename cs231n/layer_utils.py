@@ -13,7 +13,10 @@ def affine_relu_forward(x, w, b):
     return out, (fc_cache, relu_cache)
 
 
-def affine_relu_backward(dout, cache):
-    """Backward pass of affine_relu_forward. dout: (N, M). Returns dx (x's shape), dw (D, M), db (M,)."""
+def affine_relu_backward(dout, cache, need_dx=True):
+    """Backward pass of affine_relu_forward. dout: (N, M).
+
+    Returns dx (x's shape; None when need_dx is False), dw (D, M), db (M,).
+    """
     fc_cache, relu_cache = cache
-    return affine_backward(relu_backward(dout, relu_cache), fc_cache)
+    return affine_backward(relu_backward(dout, relu_cache), fc_cache, need_dx)

@@ -23,14 +23,16 @@ def affine_forward(x, w, b):
     return out, (x, w, b)
 
 
-def affine_backward(dout, cache):
+def affine_backward(dout, cache, need_dx=True):
     """Affine layer, backward.
 
     dout: (N, M) upstream gradient; cache: (x, w, b) from affine_forward.
+    need_dx: False for a network's first layer, whose input needs no gradient (saves a third of
+        that layer's work); dx is then None.
     Returns dx (x's shape) = dout @ w^T, dw (D, M) = x^T dout, db (M,) = sum of dout over rows.
     """
     x, w, b = cache
-    dx = (dout @ w.T).reshape(x.shape)
+    dx = (dout @ w.T).reshape(x.shape) if need_dx else None
     dw = x.reshape(x.shape[0], -1).T @ dout
     db = dout.sum(axis=0)
     return dx, dw, db

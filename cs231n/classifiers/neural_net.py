@@ -56,7 +56,7 @@ class TwoLayerNet:
         data_loss, dscores = softmax_loss(scores, y)
         loss = data_loss + 0.5 * reg * float(np.sum(W1 * W1) + np.sum(W2 * W2))
         dhidden, dW2t, db2 = affine_backward(dscores, cache2)
-        _, dW1t, db1 = affine_relu_backward(dhidden, cache1)
+        _, dW1t, db1 = affine_relu_backward(dhidden, cache1, need_dx=False)
         grads = {"W1": dW1t.T + reg * W1, "b1": db1, "W2": dW2t.T + reg * W2, "b2": db2}
         return loss, grads
 

@@ -1,0 +1,92 @@
+"""Problem 4: fully connected networks built from the modular layers.
+
+Weights are (D, M) here (input dimension first), as the layers in cs231n/layers.py expect; the
+two-layer net of Problem 3 keeps the handout's (H, D) instead.
+"""
+import numpy as np
+
+from cs231n.layer_utils import affine_relu_backward, affine_relu_forward
+from cs231n.layers import affine_backward, affine_forward, softmax_loss
+
+
+def _check_batch(X, y, input_dim, num_classes):
+    if X.ndim < 2 or int(np.prod(X.shape[1:])) != input_dim:
+        raise ValueError(f"X must be (N, ...) with {input_dim} values per example, got {X.shape}")
+    if y is not None:
+        if y.shape != (X.shape[0],):
+            raise ValueError(f"y must be (N,) = ({X.shape[0]},) to match X {X.shape}, got {y.shape}")
+        if y.size and (y.min() < 0 or y.max() >= num_classes):
+            raise ValueError(f"labels must lie in 0..{num_classes - 1}, got range {y.min()}..{y.max()}")
+
+
+def _not_in_this_homework(dropout, use_batchnorm=False):
+    if dropout:
+        raise NotImplementedError("dropout is not part of this homework: use dropout=0")
+    if use_batchnorm:
+        raise NotImplementedError("batch normalisation is not part of this homework: use use_batchnorm=False")
+
+
+class FullyConnectedNet:
+    """{affine - ReLU} x (L - 1) - affine - softmax, with L2 regularisation 0.5 * reg * sum ||W_l||^2.
+
+    hidden_dims: list of the L - 1 hidden sizes; input_dim: D; num_classes: C.
+    params: W1 (D, H1), b1 (H1,), ..., WL (H_{L-1}, C), bL (C,), weights weight_scale * standard
+    normal (from seed, or from np.random when seed is None), biases zero, all of dtype.
+    Use float64 for gradient checks; float32 trains about twice as fast.
+    """
+
+    def __init__(self, hidden_dims, input_dim=3 * 32 * 32, num_classes=10, dropout=0, use_batchnorm=False,
+                 reg=0.0, weight_scale=1e-2, dtype=np.float32, seed=None):
+        _not_in_this_homework(dropout, use_batchnorm)
+        self.reg = reg
+        self.dtype = dtype
+        self.num_layers = len(hidden_dims) + 1
+        self.input_dim, self.num_classes = input_dim, num_classes
+        dims = [input_dim, *hidden_dims, num_classes]
+        # np.random when seed is None, so that np.random.seed(...) reproduces the handout's numbers.
+        standard_normal = (lambda shape: np.random.randn(*shape)) if seed is None else \
+            np.random.default_rng(seed).standard_normal
+        self.params = {}
+        for l, (d_in, d_out) in enumerate(zip(dims[:-1], dims[1:]), start=1):
+            self.params[f"W{l}"] = (weight_scale * standard_normal((d_in, d_out))).astype(dtype)
+            self.params[f"b{l}"] = np.zeros(d_out, dtype=dtype)
+
+    def loss(self, X, y=None):
+        """Scores, or loss and gradients.
+
+        X: (N, d_1, ..., d_k) inputs with d_1 * ... * d_k = input_dim, cast to self.dtype;
+        y: (N,) labels in 0..C-1, or None.
+        Returns scores (N, C) when y is None; else (loss, grads), grads with the keys and shapes of params.
+        """
+        _check_batch(X, y, self.input_dim, self.num_classes)
+        out = X.astype(self.dtype, copy=False)
+        L = self.num_layers
+        caches = []
+        for l in range(1, L):
+            out, cache = affine_relu_forward(out, self.params[f"W{l}"], self.params[f"b{l}"])
+            caches.append(cache)
+        scores, last_cache = affine_forward(out, self.params[f"W{L}"], self.params[f"b{L}"])
+        if y is None:
+            return scores
+        loss, dout = softmax_loss(scores, y)
+        grads = {}
+        dout, grads[f"W{L}"], grads[f"b{L}"] = affine_backward(dout, last_cache)
+        for l in range(L - 1, 0, -1):
+            dout, grads[f"W{l}"], grads[f"b{l}"] = affine_relu_backward(dout, caches[l - 1], need_dx=l > 1)
+        for l in range(1, L + 1):
+            W = self.params[f"W{l}"]
+            loss += 0.5 * self.reg * float(np.sum(W * W))
+            grads[f"W{l}"] += self.reg * W
+        return loss, grads
+
+
+class TwoLayerNet(FullyConnectedNet):
+    """affine - ReLU - affine - softmax: a FullyConnectedNet with one hidden layer, in float64.
+
+    params: W1 (D, H), b1 (H,), W2 (H, C), b2 (C,); weights weight_scale * standard normal from np.random.
+    """
+
+    def __init__(self, input_dim=3 * 32 * 32, hidden_dims=100, num_classes=10, dropout=0, weight_scale=1e-3,
+                 reg=0.0):
+        super().__init__([hidden_dims], input_dim=input_dim, num_classes=num_classes, dropout=dropout,
+                         reg=reg, weight_scale=weight_scale, dtype=np.float64)

@@ -1,0 +1,65 @@
+"""cs231n.classifiers.fc_net: the handout's reference values and numerical gradient checks."""
+import numpy as np
+import pytest
+
+from cs231n.classifiers.fc_net import FullyConnectedNet, TwoLayerNet
+from cs231n.gradient_check import eval_numerical_gradient, rel_error
+
+
+def test_two_layer_net_initialisation_and_reference_values():
+    np.random.seed(0)
+    N, D, H, C, std = 3, 5, 50, 7, 1e-3
+    model = TwoLayerNet(input_dim=D, hidden_dims=H, num_classes=C, weight_scale=std)
+    assert abs(model.params["W1"].std() - std) < std / 10 and abs(model.params["W2"].std() - std) < std / 10
+    assert np.all(model.params["b1"] == 0) and np.all(model.params["b2"] == 0)
+    model.params["W1"] = np.linspace(-0.7, 0.3, num=D * H).reshape(D, H)
+    model.params["b1"] = np.linspace(-0.1, 0.9, num=H)
+    model.params["W2"] = np.linspace(-0.3, 0.4, num=H * C).reshape(H, C)
+    model.params["b2"] = np.linspace(-0.9, 0.1, num=C)
+    X = np.linspace(-5.5, 4.5, num=N * D).reshape(D, N).T
+    correct_scores = np.asarray(
+        [[11.53165108, 12.2917344, 13.05181771, 13.81190102, 14.57198434, 15.33206765, 16.09215096],
+         [12.05769098, 12.74614105, 13.43459113, 14.1230412, 14.81149128, 15.49994135, 16.18839143],
+         [12.58373087, 13.20054771, 13.81736455, 14.43418138, 15.05099822, 15.66781506, 16.2846319]])
+    assert np.abs(model.loss(X) - correct_scores).sum() < 1e-6
+    y = np.array([0, 5, 1])
+    assert abs(model.loss(X, y)[0] - 3.4702243556) < 1e-10
+    model.reg = 1.0
+    assert abs(model.loss(X, y)[0] - 26.5948426952) < 1e-10
+
+
+# Weight scales keep the activations of order one, so that the probes (h = 1e-5) do not cross ReLU kinks.
+@pytest.mark.parametrize("hidden_dims, reg, weight_scale", [
+    ([20], 0.0, 5e-2), ([20, 30], 0.0, 5e-2), ([20, 30], 3.14, 5e-2), ([8, 8, 8, 8], 0.7, 0.4)])
+def test_gradients_match_numerical_in_float64(hidden_dims, reg, weight_scale):
+    rng = np.random.default_rng(len(hidden_dims))
+    N, D, C = 2, 15, 10
+    X, y = rng.standard_normal((N, D)), rng.integers(C, size=N)
+    model = FullyConnectedNet(hidden_dims, input_dim=D, num_classes=C, reg=reg, weight_scale=weight_scale,
+                              dtype=np.float64, seed=0)
+    loss, grads = model.loss(X, y)
+    for name, grad in grads.items():
+        numerical = eval_numerical_gradient(lambda _: model.loss(X, y)[0], model.params[name], verbose=False, h=1e-5)
+        assert rel_error(grad, numerical) < 1e-5, name
+
+
+def test_dtype_seed_and_initial_loss():
+    a = FullyConnectedNet([10, 10], input_dim=12, seed=3)
+    b = FullyConnectedNet([10, 10], input_dim=12, seed=3)
+    assert all(v.dtype == np.float32 for v in a.params.values())
+    assert all(np.array_equal(a.params[k], b.params[k]) for k in a.params)
+    X = np.random.default_rng(0).standard_normal((50, 3, 2, 2))  # flattened to 12 inside
+    loss, _ = a.loss(X, np.arange(50) % 10)
+    assert abs(loss - np.log(10)) < 0.05
+
+
+def test_unsupported_options_and_bad_inputs_are_refused():
+    with pytest.raises(NotImplementedError, match="dropout"):
+        FullyConnectedNet([10], dropout=0.5)
+    with pytest.raises(NotImplementedError, match="batch normalisation"):
+        FullyConnectedNet([10], use_batchnorm=True)
+    model = FullyConnectedNet([10], input_dim=12, num_classes=3)
+    with pytest.raises(ValueError, match=r"12 values per example, got \(4, 10\)"):
+        model.loss(np.zeros((4, 10)))
+    with pytest.raises(ValueError, match="labels must lie in 0..2"):
+        model.loss(np.zeros((2, 12)), np.array([0, 3]))
