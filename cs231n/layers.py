@@ -48,12 +48,19 @@ def relu_backward(dout, cache):
     return dout * (cache > 0)
 
 
-def _check_scores(x, y):
-    if x.ndim != 2 or y.shape != (x.shape[0],):
-        raise ValueError(f"scores must be (N, C) and labels (N,), got scores {x.shape} and labels {y.shape}")
-    if y.size and (y.min() < 0 or y.max() >= x.shape[1]):
-        raise ValueError(f"labels must lie in 0..{x.shape[1] - 1} for {x.shape[1]} classes, "
+def check_labels(y, X, num_classes):
+    """Raise ValueError unless y is (N,) for the N rows of X, with labels in 0..num_classes-1."""
+    if y.shape != (X.shape[0],):
+        raise ValueError(f"labels must be (N,) = ({X.shape[0]},) to match {X.shape}, got labels {y.shape}")
+    if y.size and (y.min() < 0 or y.max() >= num_classes):
+        raise ValueError(f"labels must lie in 0..{num_classes - 1} for {num_classes} classes, "
                          f"got range {y.min()}..{y.max()}")
+
+
+def _check_scores(x, y):
+    if x.ndim != 2:
+        raise ValueError(f"scores must be (N, C), got {x.shape}")
+    check_labels(y, x, x.shape[1])
 
 
 def softmax_loss(x, y):

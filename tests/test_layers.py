@@ -67,7 +67,7 @@ def test_losses_are_stable_for_huge_scores(loss_fn):
 
 
 def test_bad_inputs_name_the_shapes():
-    with pytest.raises(ValueError, match=r"scores \(4, 3\) and labels \(5,\)"):
+    with pytest.raises(ValueError, match=r"\(N,\) = \(4,\) to match \(4, 3\), got labels \(5,\)"):
         softmax_loss(np.zeros((4, 3)), np.zeros(5, dtype=int))
     with pytest.raises(ValueError, match=r"0\.\.2.*range 0\.\.3"):
         svm_loss(np.zeros((2, 3)), np.array([0, 3]))

@@ -6,17 +6,14 @@ two-layer net of Problem 3 keeps the handout's (H, D) instead.
 import numpy as np
 
 from cs231n.layer_utils import affine_relu_backward, affine_relu_forward
-from cs231n.layers import affine_backward, affine_forward, softmax_loss
+from cs231n.layers import affine_backward, affine_forward, check_labels, softmax_loss
 
 
 def _check_batch(X, y, input_dim, num_classes):
     if X.ndim < 2 or int(np.prod(X.shape[1:])) != input_dim:
         raise ValueError(f"X must be (N, ...) with {input_dim} values per example, got {X.shape}")
     if y is not None:
-        if y.shape != (X.shape[0],):
-            raise ValueError(f"y must be (N,) = ({X.shape[0]},) to match X {X.shape}, got {y.shape}")
-        if y.size and (y.min() < 0 or y.max() >= num_classes):
-            raise ValueError(f"labels must lie in 0..{num_classes - 1}, got range {y.min()}..{y.max()}")
+        check_labels(y, X, num_classes)
 
 
 def _not_in_this_homework(dropout, use_batchnorm=False):

@@ -7,7 +7,7 @@ input -> affine -> ReLU -> affine -> softmax, with the handout's convention: W1 
 import numpy as np
 
 from cs231n.layer_utils import affine_relu_backward, affine_relu_forward
-from cs231n.layers import affine_backward, affine_forward, softmax_loss
+from cs231n.layers import affine_backward, affine_forward, check_labels, softmax_loss
 
 
 class TwoLayerNet:
@@ -31,10 +31,7 @@ class TwoLayerNet:
         if X.ndim != 2 or X.shape[1] != D:
             raise ValueError(f"X must be (N, {D}) for this network, got {X.shape}")
         if y is not None:
-            if y.shape != (X.shape[0],):
-                raise ValueError(f"y must be (N,) = ({X.shape[0]},) to match X {X.shape}, got {y.shape}")
-            if y.size and (y.min() < 0 or y.max() >= C):
-                raise ValueError(f"labels must lie in 0..{C - 1}, got range {y.min()}..{y.max()}")
+            check_labels(y, X, C)
 
     def loss(self, X, y=None, reg=0.0):
         """Scores, or loss and gradients.
