@@ -32,11 +32,13 @@ def test_submission_pdf_from_the_committed_notebooks(tmp_path):
     outline = [item.title for item in reader.outline if not isinstance(item, list)]  # lists: sub-headings
     assert outline[0] == "Contents"
     for title in ["Problem 1: Linear autoencoder backprop", "Problem 2: GP-LVM backprop",
-                  "Problem 3: Two-layer neural network", "Code: cs231n/layers.py", "Code: cs231n/gplvm.py",
+                  "Problem 3: Two-layer neural network", "Problem 4: Fully connected networks",
+                  "Code: cs231n/layers.py", "Code: cs231n/solver.py", "Code: cs231n/classifiers/fc_net.py", "Code: cs231n/gplvm.py",
                   "Code: cs231n/autoencoder.py", "Code: cs231n/classifiers/neural_net.py"]:
         assert title in outline
     text = "\n".join(page.extract_text() for page in reader.pages)
-    for expected in ["Problem 1", "Problem 2", "Problem 3", "(d)", "(e)", "def affine_forward",
+    for expected in ["Problem 1", "Problem 2", "Problem 3", "Problem 4", "(d)", "(e)", "def affine_forward",
+                     "class Solver", "class FullyConnectedNet",
                      "def grad_L2", "class TwoLayerNet", "def rel_error", "def adam"]:
         assert expected in text, expected
     assert "Traceback" not in text
