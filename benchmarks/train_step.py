@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/train_step.py
 
 A step is the forward and backward pass on one batch of 200 CIFAR-sized rows plus the SGD update.
-Its floor is the time of the same matrix products on arrays of the same shapes and dtype: per layer
+Forward+backward alone is timed too. The floor is the time of the same matrix products on arrays of the same shapes and dtype: per layer
 x @ W forward, x^T @ dout for dW and dout @ W^T for dx (not for the first layer, whose input needs
 no gradient). The ratio step / floor says how much the rest (ReLU, softmax, bias sums, the update,
 Python) costs. Random data is enough: the time does not depend on the values. When PyTorch is
@@ -76,10 +76,13 @@ def torch_step_time(dims, dtype):
     return best_time(step)
 
 
-def report(name, dims, dtype, step_ms, rng):
+def report(name, dims, dtype, model_loss, params, X, y, rng):
+    """One line: forward+backward time, full step time (with the SGD update), the floor, their ratios."""
+    pass_ms = best_time(lambda: model_loss(X, y))
+    step_ms = best_time(sgd_step(model_loss, params, X, y))
     floor_ms = matmul_floor(dims, dtype, rng)
-    line = (f"{name:38s} {np.dtype(dtype).name:8s} step {step_ms:7.2f} ms   matmul floor {floor_ms:7.2f} ms"
-            f"   ratio {step_ms / floor_ms:4.2f}")
+    line = (f"{name:40s} {np.dtype(dtype).name:8s} fwd+bwd {pass_ms:6.2f} ms ({pass_ms / floor_ms:4.2f}x)"
+            f"   step {step_ms:6.2f} ms ({step_ms / floor_ms:4.2f}x)   matmul floor {floor_ms:6.2f} ms")
     torch_ms = torch_step_time(dims, dtype)
     if torch_ms is not None:
         line += f"   PyTorch {torch_ms:7.2f} ms"
@@ -96,17 +99,16 @@ def main():
             net = TwoLayerNet(INPUT_DIM, hidden, NUM_CLASSES)
             net.params = {k: v.astype(dtype) for k, v in net.params.items()}
             X = rng.standard_normal((BATCH, INPUT_DIM)).astype(dtype)
-            step_ms = best_time(sgd_step(lambda X_, y_: net.loss(X_, y_, reg=0.1), net.params, X, y))
-            report(f"neural_net.TwoLayerNet hidden {hidden}", [INPUT_DIM, hidden, NUM_CLASSES], dtype, step_ms, rng)
+            report(f"neural_net.TwoLayerNet hidden {hidden}", [INPUT_DIM, hidden, NUM_CLASSES], dtype,
+                   lambda X_, y_: net.loss(X_, y_, reg=0.1), net.params, X, y, rng)
             train_ms = 1e3 * min(_time_train(net, X, y) for _ in range(3))
-            print(f"{'':38s} {'':8s} train() per iteration {train_ms:6.2f} ms (with sampling and bookkeeping)")
+            print(f"{'':40s} {'':8s} train(): {train_ms:6.2f} ms per iteration, with sampling and bookkeeping")
     for hidden_dims in [[100] * 4, [512, 256]]:
         for dtype in [np.float64, np.float32]:
             model = FullyConnectedNet(hidden_dims, reg=0.1, dtype=dtype, seed=0)
             X = rng.standard_normal((BATCH, INPUT_DIM)).astype(dtype)
-            step_ms = best_time(sgd_step(model.loss, model.params, X, y))
             report(f"fc_net.FullyConnectedNet {hidden_dims}", [INPUT_DIM, *hidden_dims, NUM_CLASSES], dtype,
-                   step_ms, rng)
+                   model.loss, model.params, X, y, rng)
 
 
 def _time_train(net, X, y, iterations=50):

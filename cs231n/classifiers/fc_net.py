@@ -70,10 +70,11 @@ class FullyConnectedNet:
         dout, grads[f"W{L}"], grads[f"b{L}"] = affine_backward(dout, last_cache)
         for l in range(L - 1, 0, -1):
             dout, grads[f"W{l}"], grads[f"b{l}"] = affine_relu_backward(dout, caches[l - 1], need_dx=l > 1)
-        for l in range(1, L + 1):
-            W = self.params[f"W{l}"]
-            loss += 0.5 * self.reg * float(np.sum(W * W))
-            grads[f"W{l}"] += self.reg * W
+        if self.reg:
+            for l in range(1, L + 1):
+                W = self.params[f"W{l}"]
+                loss += 0.5 * self.reg * float(np.vdot(W, W))   # vdot: no temporary W * W
+                grads[f"W{l}"] += self.reg * W
         return loss, grads
 
 

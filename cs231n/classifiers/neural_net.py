@@ -6,8 +6,8 @@ input -> affine -> ReLU -> affine -> softmax, with the handout's convention: W1 
 """
 import numpy as np
 
-from cs231n.layer_utils import affine_relu_backward, affine_relu_forward
-from cs231n.layers import affine_backward, affine_forward, check_labels, softmax_loss
+from cs231n.layer_utils import affine_relu_forward
+from cs231n.layers import affine_backward, affine_forward, check_labels, relu_backward, softmax_loss
 
 
 class TwoLayerNet:
@@ -51,10 +51,13 @@ class TwoLayerNet:
         if y is None:
             return scores
         data_loss, dscores = softmax_loss(scores, y)
-        loss = data_loss + 0.5 * reg * float(np.sum(W1 * W1) + np.sum(W2 * W2))
+        loss = data_loss + 0.5 * reg * float(np.vdot(W1, W1) + np.vdot(W2, W2))   # vdot: no temporaries
         dhidden, dW2t, db2 = affine_backward(dscores, cache2)
-        _, dW1t, db1 = affine_relu_backward(dhidden, cache1, need_dx=False)
-        grads = {"W1": dW1t.T + reg * W1, "b1": db1, "W2": dW2t.T + reg * W2, "b2": db2}
+        fc_cache1, relu_cache1 = cache1
+        da = relu_backward(dhidden, relu_cache1)
+        # dW1 = da^T X straight in W1's (H, D) layout: transposing affine_backward's (D, H) result
+        # would cost a strided pass over all H*D entries, as much as the matrix product itself.
+        grads = {"W1": da.T @ X + reg * W1, "b1": da.sum(axis=0), "W2": dW2t.T + reg * W2, "b2": db2}
         return loss, grads
 
     def train(self, X, y, X_val, y_val, learning_rate=1e-3, learning_rate_decay=0.95, reg=1e-5,
