@@ -44,16 +44,26 @@ def draw_graph(nodes, edges, title, ax=None, box_width=1.3, box_height=0.5):
     if unknown:
         raise ValueError(f"edges name nodes that are not in the graph: {sorted(unknown)}")
     if ax is None:
+        # A fixed 9-inch width: exported PDFs scale figures to the text width (about 6.3 in), so the
+        # fonts below print at 70% of their size whatever the graph; lay long graphs out in rows.
         xs, ys = [n.x for n in nodes.values()], [n.y for n in nodes.values()]
         width, height = max(xs) - min(xs) + 2 * box_width, max(ys) - min(ys) + 3 * box_height
-        _, ax = plt.subplots(figsize=(min(1.9 * width, 12), max(1.6 * height, 2.2)))
+        _, ax = plt.subplots(figsize=(9, max(9 * height / width, 2.2)))
+    xs, ys = [n.x for n in nodes.values()], [n.y for n in nodes.values()]
+    ax.set_xlim(min(xs) - box_width, max(xs) + box_width)
+    ax.set_ylim(min(ys) - 1.5 * box_height - 0.3, max(ys) + box_height)
+    ax.set_aspect("equal")
+    ax.apply_aspect()   # fix the data-to-pixel transform before measuring the labels
+    renderer = ax.figure.canvas.get_renderer()
+    to_data = ax.transData.inverted()
     boxes = {}
     for name, node in nodes.items():
-        width = node.width or box_width
+        text = ax.text(node.x, node.y, node.label, ha="center", va="center", fontsize=13, zorder=3)
+        (x0, _), (x1, _) = to_data.transform(text.get_window_extent(renderer).get_points())
+        width = max(node.width or box_width, x1 - x0 + 0.3)   # the box fits its label
         boxes[name] = ax.add_patch(FancyBboxPatch(
             (node.x - width / 2, node.y - box_height / 2), width, box_height,
             boxstyle="round,pad=0.05", facecolor=NODE_COLOURS[node.kind], edgecolor="0.3", zorder=2))
-        ax.text(node.x, node.y, node.label, ha="center", va="center", fontsize=10.5, zorder=3)
     for edge in edges:
         a, b = nodes[edge.src], nodes[edge.dst]
         ax.annotate("", xy=(b.x, b.y), xytext=(a.x, a.y),
@@ -61,16 +71,15 @@ def draw_graph(nodes, edges, title, ax=None, box_width=1.3, box_height=0.5):
                                     patchA=boxes[edge.src], patchB=boxes[edge.dst], shrinkA=2, shrinkB=2,
                                     connectionstyle=f"arc3,rad={edge.rad}"), zorder=1)
         if edge.grad:
-            # Put the label at the middle of the (possibly curved) arrow, on the side it bends to.
+            # Put the label at the middle of the (possibly curved) arrow: beside a steep arrow,
+            # under a flat one, so that it never hides the line or its head.
             mx, my = (a.x + b.x) / 2, (a.y + b.y) / 2
             dx, dy = b.x - a.x, b.y - a.y
             mx, my = mx + edge.rad * dy / 2, my - edge.rad * dx / 2
-            ax.text(mx, my - 0.2, edge.grad, ha="center", va="top", color="#b22222", fontsize=9.5,
-                    bbox=dict(facecolor="white", edgecolor="none", alpha=0.85, pad=1), zorder=4)
-    xs, ys = [n.x for n in nodes.values()], [n.y for n in nodes.values()]
-    ax.set_xlim(min(xs) - box_width, max(xs) + box_width)
-    ax.set_ylim(min(ys) - 1.5 * box_height - 0.3, max(ys) + box_height)
-    ax.set_aspect("equal")
+            steep = abs(dy) > abs(dx)
+            ax.text(mx + 0.12 if steep else mx, my if steep else my - 0.2, edge.grad,
+                    ha="left" if steep else "center", va="center" if steep else "top", color="#b22222",
+                    fontsize=12, bbox=dict(facecolor="white", edgecolor="none", alpha=0.85, pad=1), zorder=4)
     ax.axis("off")
-    ax.set_title(title)
+    ax.set_title(title, fontsize=13)
     return ax
