@@ -30,7 +30,7 @@ def kernel(X, alpha, beta):
 def L1(X, Y, alpha, beta):
     """L1 = -(D/2) log|K|, a float; X (N, q), Y (N, D)."""
     X, Y = _check(X, Y, alpha, beta)
-    sign, logdet = np.linalg.slogdet(kernel(X, alpha, beta))
+    _, logdet = np.linalg.slogdet(kernel(X, alpha, beta))   # K is positive definite: sign 1
     return -0.5 * Y.shape[1] * logdet
 
 
