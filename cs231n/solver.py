@@ -109,7 +109,7 @@ class Solver:
         for t in range(self.epoch * iterations_per_epoch, num_iterations):
             loss = self._step()
             if not np.isfinite(loss):
-                self.model.params = {k: v.copy() for k, v in self.best_params.items()}
+                self._restore_best()
                 lr = self.optim_config.get("learning_rate")
                 raise ValueError(f"loss became {loss} at iteration {t + 1} (update rule {self.update_rule}, "
                                  f"learning rate {lr}); lower the learning rate. The best parameters so "
@@ -123,6 +123,9 @@ class Solver:
                     config["learning_rate"] *= self.lr_decay
                 self._record_accuracies()
                 self._save_checkpoint()
+        self._restore_best()
+
+    def _restore_best(self):
         self.model.params = {k: v.copy() for k, v in self.best_params.items()}
 
     _STATE = ("epoch", "best_val_acc", "best_params", "loss_history", "train_acc_history",
@@ -155,7 +158,6 @@ class Solver:
                              f"the model has {sorted(self.model.params)}")
         self.model.params = state.pop("params")
         self.rng.bit_generator.state = state.pop("rng_state")
-        self.update_rule = state["update_rule"]
-        self._update = getattr(optim, self.update_rule)
         for k, v in state.items():
             setattr(self, k, v)
+        self._update = getattr(optim, self.update_rule)

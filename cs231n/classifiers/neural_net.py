@@ -2,7 +2,7 @@
 
 input -> affine -> ReLU -> affine -> softmax, with the handout's convention: W1 is (H, D) and W2 is
 (C, H), so scores = ReLU(X W1^T + b1) W2^T + b2. (The modular layers of Problem 4 store weights as
-(D, M); this class passes transposed views to them, so both use the same tested layer code.)
+(D, M); this class passes them transposed views, and computes dW1 itself in W1's own layout.)
 """
 import numpy as np
 
@@ -53,7 +53,7 @@ class TwoLayerNet:
         data_loss, dscores = softmax_loss(scores, y)
         loss = data_loss + 0.5 * reg * float(np.vdot(W1, W1) + np.vdot(W2, W2))   # vdot: no temporaries
         dhidden, dW2t, db2 = affine_backward(dscores, cache2)
-        fc_cache1, relu_cache1 = cache1
+        _, relu_cache1 = cache1
         da = relu_backward(dhidden, relu_cache1)
         # dW1 = da^T X straight in W1's (H, D) layout: transposing affine_backward's (D, H) result
         # would cost a strided pass over all H*D entries, as much as the matrix product itself.
