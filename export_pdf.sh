@@ -38,9 +38,9 @@ notebooks=(autoencoder_backprop gplvm_backprop two_layer_net fc_net)
 titles=("Problem 1: Linear autoencoder backprop" "Problem 2: GP-LVM backprop"
         "Problem 3: Two-layer neural network" "Problem 4: Fully connected networks")
 code_files=(cs231n/layers.py cs231n/layer_utils.py cs231n/classifiers/neural_net.py
-            cs231n/classifiers/fc_net.py cs231n/solver.py cs231n/optim.py cs231n/autoencoder.py
-            cs231n/gplvm.py cs231n/gradient_check.py cs231n/data_utils.py cs231n/vis_utils.py
-            cs231n/graph_vis.py)
+            cs231n/classifiers/fc_net.py cs231n/solver.py cs231n/optim.py cs231n/preprocessing.py
+            cs231n/autoencoder.py cs231n/gplvm.py cs231n/gradient_check.py cs231n/data_utils.py
+            cs231n/vis_utils.py cs231n/graph_vis.py)
 
 present=() present_titles=()
 for i in "${!notebooks[@]}"; do

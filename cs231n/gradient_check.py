@@ -12,6 +12,34 @@ def rel_error(x, y):
     return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
 
 
+def centred_difference_atol(f_value, h=1e-5):
+    """Absolute accuracy of a centred-difference gradient of a float64 function of size |f_value|.
+
+    f(x + h) and f(x - h) are each rounded to about one unit in the last place of |f|, and their
+    difference is divided by 2h: an error of eps * |f| / h with eps = 2.2e-16, times 10 for the
+    rounding that accumulates inside f. Gradient entries smaller than this cannot be resolved.
+    """
+    return 10 * np.finfo(np.float64).eps * max(1.0, abs(f_value)) / h
+
+
+def gradient_tolerance_ratio(analytic, numerical, f_value, h=1e-5, rtol=1e-5):
+    """How far an analytic gradient is from a numerical one, against an element-wise tolerance.
+
+    Each entry must satisfy |analytic - numerical| <= rtol * |numerical| + atol, the test of
+    np.testing.assert_allclose and torch.autograd.gradcheck, with atol = centred_difference_atol:
+    a relative tolerance wherever the numerical gradient can resolve the entry, an absolute one
+    at its rounding floor. (rel_error has a fixed floor of 1e-8 instead, so an entry of 1e-7 with
+    a rounding error of 1e-11 alone fails a 1e-5 threshold.)
+
+    analytic, numerical: arrays of one shape; f_value: the function's value at the point;
+    h: the step the numerical gradient used.
+    Returns the largest |analytic - numerical| / (rtol * |numerical| + atol): at most 1 passes.
+    """
+    atol = centred_difference_atol(f_value, h)
+    analytic, numerical = np.asarray(analytic, dtype=np.float64), np.asarray(numerical, dtype=np.float64)
+    return float(np.max(np.abs(analytic - numerical) / (rtol * np.abs(numerical) + atol)))
+
+
 def _centred_difference(f, x, ix, h):
     """(f(x + h e_ix) - f(x - h e_ix)) / 2h, with x[ix] restored afterwards."""
     old = x[ix]

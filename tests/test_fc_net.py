@@ -63,3 +63,18 @@ def test_unsupported_options_and_bad_inputs_are_refused():
         model.loss(np.zeros((4, 10)))
     with pytest.raises(ValueError, match="labels must lie in 0..2"):
         model.loss(np.zeros((2, 12)), np.array([0, 3]))
+
+
+def test_he_initialisation_scales_each_layer_by_its_fan_in():
+    model = FullyConnectedNet([400, 300], input_dim=800, weight_scale="he", seed=0)
+    for name, fan_in in [("W1", 800), ("W2", 400), ("W3", 300)]:
+        assert abs(model.params[name].std() / np.sqrt(2 / fan_in) - 1) < 0.05, name
+    # Unit-variance inputs keep activations of order one through the ReLU layers.
+    X = np.random.default_rng(1).standard_normal((500, 800))
+    hidden = X
+    for l in (1, 2):
+        hidden = np.maximum(hidden @ model.params[f"W{l}"], 0)
+        assert 0.7 < np.sqrt(np.mean(hidden ** 2)) < 1.3
+    for bad in [0, -1e-2, "xavier", None]:
+        with pytest.raises(ValueError, match="weight_scale must be a positive number or 'he'"):
+            FullyConnectedNet([10], weight_scale=bad)

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from cs231n.gradient_check import (eval_numerical_gradient, eval_numerical_gradient_array,
-                                   grad_check_sparse, rel_error)
+                                   grad_check_sparse, gradient_tolerance_ratio, rel_error)
 
 
 def test_rel_error_definition():
@@ -54,3 +54,27 @@ def test_sparse_check_is_seeded_and_small_for_a_correct_gradient(capsys):
     grad_check_sparse(f, x, np.cos(x), num_checks=5, seed=3)
     assert capsys.readouterr().out == first
     assert max(grad_check_sparse(f, x, np.cos(x) + 1, num_checks=5, seed=3)) > 1e-2
+
+
+def test_tolerance_ratio_is_relative_above_the_rounding_floor_and_absolute_below():
+    f_value, h = 2.3, 1e-5
+    atol = 10 * np.finfo(np.float64).eps * 2.3 / h              # about 5e-10
+    large = np.array([1.0, -0.5])
+    assert gradient_tolerance_ratio(large * (1 + 0.5e-5), large, f_value, h) == pytest.approx(0.5, rel=1e-3)
+    assert gradient_tolerance_ratio(large * (1 + 2e-5), large, f_value, h) > 1       # relative error too big
+    tiny = np.array([5e-8])                                   # below what centred differences resolve
+    assert gradient_tolerance_ratio(tiny + 0.5 * atol, tiny, f_value, h) < 1
+    assert gradient_tolerance_ratio(tiny + 2 * atol, tiny, f_value, h) > 1
+    assert rel_error(tiny + 0.5 * atol, tiny) > 1e-3          # what the fixed-floor measure says of it
+
+
+def test_tolerance_ratio_passes_a_correct_gradient_and_fails_a_wrong_one():
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((5, 6))
+    f = lambda z: float(np.sum(np.log1p(z ** 2)))
+    numerical = eval_numerical_gradient(f, x, verbose=False)
+    correct = 2 * x / (1 + x ** 2)
+    assert gradient_tolerance_ratio(correct, numerical, f(x)) < 1
+    wrong = correct.copy()
+    wrong[2, 3] *= 1.001
+    assert gradient_tolerance_ratio(wrong, numerical, f(x)) > 1

@@ -1,0 +1,62 @@
+import numpy as np
+import pytest
+
+from cs231n.preprocessing import horizontal_flip, pca_whitening
+
+
+def correlated_rows(n=4000, d=30, seed=0):
+    """Centred rows with a known, strongly decaying covariance spectrum."""
+    rng = np.random.default_rng(seed)
+    basis, _ = np.linalg.qr(rng.standard_normal((d, d)))
+    stds = 2.0 ** -np.arange(d / 2, step=0.5)
+    X = (rng.standard_normal((n, d)) * stds) @ basis.T
+    return X - X.mean(axis=0), basis, stds ** 2
+
+
+def test_whitened_components_are_uncorrelated_with_unit_variance():
+    X, _, variances = correlated_rows()
+    P, kept = pca_whitening(X, 8, epsilon=0.0, num_rows=len(X))
+    Z = X @ P
+    assert P.shape == (30, 8) and P.dtype == X.dtype
+    np.testing.assert_allclose(Z.T @ Z / len(Z), np.eye(8), atol=1e-10)
+    assert abs(kept - variances[:8].sum() / variances.sum()) < 0.02
+
+
+def test_epsilon_damps_the_weak_components_and_images_are_flattened():
+    X, _, _ = correlated_rows()
+    images = X.reshape(len(X), 3, 5, 2)               # any (N, d_1, ..., d_k) works
+    P, _ = pca_whitening(images, 30, epsilon=1e-2, num_rows=len(X))
+    component_variance = np.var(X @ P, axis=0)
+    # lambda / (lambda + eps * lambda_1): about 1 for the top component, decreasing after it.
+    assert abs(component_variance[0] - 1 / 1.01) < 1e-6
+    assert np.all(np.diff(component_variance) < 0) and component_variance[-1] < 0.01
+
+
+def test_subsampled_fit_recovers_the_principal_subspace():
+    X, basis, _ = correlated_rows(n=20000)
+    P, _ = pca_whitening(X.astype(np.float32), 4, num_rows=5000, seed=1)
+    # Directions of P span the top four basis vectors: projecting them out leaves almost nothing.
+    residual = P - basis[:, :4] @ (basis[:, :4].T @ P)
+    assert np.linalg.norm(residual) / np.linalg.norm(P) < 0.05
+    assert P.dtype == np.float32
+
+
+def test_bad_inputs_are_refused():
+    X, _, _ = correlated_rows(n=200, d=6)
+    with pytest.raises(ValueError, match="num_components must be in 1..6"):
+        pca_whitening(X, 7)
+    with pytest.raises(ValueError, match="epsilon must be >= 0"):
+        pca_whitening(X, 2, epsilon=-1)
+    with pytest.raises(ValueError, match="centred inputs"):
+        pca_whitening(X + 10, 2)
+    with pytest.raises(ValueError, match="zero variance"):
+        pca_whitening(np.hstack([X, np.zeros((200, 1))]), 7, epsilon=0)
+
+
+def test_horizontal_flip_mirrors_the_width_axis_only():
+    X = np.arange(2 * 3 * 2 * 4).reshape(2, 3, 2, 4)
+    flipped = horizontal_flip(X)
+    assert flipped[1, 2, 1, 0] == X[1, 2, 1, 3] and flipped.shape == X.shape
+    np.testing.assert_array_equal(horizontal_flip(flipped), X)
+    with pytest.raises(ValueError, match=r"\(N, C, H, W\)"):
+        horizontal_flip(X.reshape(2, -1))
