@@ -22,13 +22,13 @@ def pca_whitening(X, num_components, epsilon=1e-3, num_rows=10000, seed=0):
 
     with U (D, K) the top K eigenvectors of the covariance of the rows, lambda their eigenvalues
     and lambda_1 the largest. epsilon keeps the weakest components (mostly noise and fine texture)
-    from being blown up to unit variance: they come out with variance lambda / (epsilon * lambda_1).
+    from being blown up to unit variance: they come out with variance about lambda / (epsilon * lambda_1).
 
     X: (N, d_1, ..., d_k) inputs, centred (get_CIFAR10_data subtracts the mean image);
         D = d_1 * ... * d_k.
     num_components: K, 1 <= K <= D. epsilon: >= 0, relative to lambda_1.
-    num_rows: the covariance is estimated on this many random rows (all if fewer), which is
-        plenty for 3072 pixels and 20x faster than all 49,000; seed picks them.
+    num_rows: the covariance is estimated on this many random rows (all if fewer), plenty for
+        3072 pixels at a fifth of the work of all 49,000; seed picks them.
     Returns P (D, K) in X's dtype, so that X.reshape(N, D) @ P is the whitened data, and the
     fraction of the total variance the K components keep.
     """

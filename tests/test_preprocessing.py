@@ -1,3 +1,4 @@
+"""cs231n.preprocessing on rows with a known covariance spectrum, and on small image arrays."""
 import numpy as np
 import pytest
 
