@@ -8,11 +8,13 @@ gives the optimiser a better-conditioned input.
 import numpy as np
 
 
-def horizontal_flip(X):
-    """Mirror images left to right. X: (N, C, H, W), channels first. Returns a view of X."""
+def horizontal_flip(X, channels_last=False):
+    """Mirror images left to right. X: (N, C, H, W), or (N, H, W, C) with channels_last.
+    Returns a view of X."""
     if X.ndim != 4:
-        raise ValueError(f"horizontal_flip expects images (N, C, H, W), got shape {X.shape}")
-    return X[..., ::-1]
+        layout = "(N, H, W, C)" if channels_last else "(N, C, H, W)"
+        raise ValueError(f"horizontal_flip expects images {layout}, got shape {X.shape}")
+    return X[:, :, ::-1] if channels_last else X[..., ::-1]
 
 
 def pca_whitening(X, num_components, epsilon=1e-3, num_rows=10000, seed=0):
@@ -52,3 +54,30 @@ def pca_whitening(X, num_components, epsilon=1e-3, num_rows=10000, seed=0):
         raise ValueError(f"component {num_components} has zero variance: use fewer components or epsilon > 0")
     P = eigenvectors / np.sqrt(scale)
     return P.astype(X.dtype), float(eigenvalues.sum() / np.trace(covariance))
+
+
+def whiten_with_mirror_images(data, num_components=512, epsilon=1e-3, channels_last=False):
+    """Whitened principal components of images, the training set doubled by its mirror images.
+
+    A mirrored car is still a car: the mirror images counter overfitting. The projection is
+    linear and fitted on the original training images, so the mirror images go through the same P.
+
+    data: dict with X_train (N, C, H, W) (or (N, H, W, C) with channels_last) centred images,
+        y_train (N,), and any of X_val, y_val, X_test, y_test of the same layout.
+    num_components, epsilon: as in pca_whitening (K = num_components).
+    Returns (whitened, P, variance_kept): whitened a dict with X_train (2N, K), the N images then
+    their N mirror images, y_train (2N,), the other splits projected to (M, K), labels as they
+    were; P (D, K) and variance_kept as pca_whitening returns them.
+    """
+    X_train = data["X_train"]
+    # Refused here rather than after the slow fit: the flip needs the image axes.
+    horizontal_flip(X_train, channels_last)
+    P, variance_kept = pca_whitening(X_train, num_components, epsilon)
+
+    def project(X):
+        return X.reshape(len(X), -1) @ P
+
+    whitened = {k: (project(v) if k.startswith("X_") else v) for k, v in data.items() if k != "X_train"}
+    whitened["X_train"] = np.concatenate([project(X_train), project(horizontal_flip(X_train, channels_last))])
+    whitened["y_train"] = np.concatenate([data["y_train"], data["y_train"]])
+    return whitened, P, variance_kept

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from cs231n.preprocessing import horizontal_flip, pca_whitening
+from cs231n.preprocessing import horizontal_flip, pca_whitening, whiten_with_mirror_images
 
 
 def correlated_rows(n=4000, d=30, seed=0):
@@ -61,3 +61,36 @@ def test_horizontal_flip_mirrors_the_width_axis_only():
     np.testing.assert_array_equal(horizontal_flip(flipped), X)
     with pytest.raises(ValueError, match=r"\(N, C, H, W\)"):
         horizontal_flip(X.reshape(2, -1))
+    # The same images channels last: the width axis is now the third.
+    np.testing.assert_array_equal(horizontal_flip(X.transpose(0, 2, 3, 1), channels_last=True),
+                                  flipped.transpose(0, 2, 3, 1))
+    with pytest.raises(ValueError, match=r"\(N, H, W, C\).*\(2, 24\)"):
+        horizontal_flip(X.reshape(2, -1), channels_last=True)
+
+
+@pytest.mark.parametrize("channels_last", [False, True])
+def test_whitened_training_set_is_the_images_then_their_mirror_images(channels_last):
+    rng = np.random.default_rng(3)
+    images = rng.standard_normal((300, 2, 3, 4))                  # (N, C, H, W)
+    images -= images[:200].mean(axis=0)          # centred on the training images, as get_CIFAR10_data does
+    data = {"X_train": images[:200], "y_train": rng.integers(10, size=200),
+            "X_val": images[200:], "y_val": rng.integers(10, size=100)}
+    if channels_last:
+        data = {k: (v.transpose(0, 2, 3, 1) if k.startswith("X_") else v) for k, v in data.items()}
+    whitened, P, kept = whiten_with_mirror_images(data, num_components=5, channels_last=channels_last)
+    P_direct, kept_direct = pca_whitening(data["X_train"], 5)
+    np.testing.assert_array_equal(P, P_direct)
+    assert kept == kept_direct
+    rows = data["X_train"].reshape(200, -1)
+    # Mirror image of image i, built by hand in (N, C, H, W) and laid out like the data.
+    mirrors = images[:200, :, :, ::-1]
+    mirror_rows = (mirrors.transpose(0, 2, 3, 1) if channels_last else mirrors).reshape(200, -1)
+    np.testing.assert_allclose(whitened["X_train"], np.concatenate([rows, mirror_rows]) @ P, rtol=1e-12)
+    np.testing.assert_array_equal(whitened["y_train"], np.tile(data["y_train"], 2))
+    np.testing.assert_allclose(whitened["X_val"], data["X_val"].reshape(100, -1) @ P, rtol=1e-12)
+    assert whitened["y_val"] is data["y_val"] and set(whitened) == set(data)
+
+
+def test_whitening_refuses_flat_rows_before_fitting():
+    with pytest.raises(ValueError, match=r"horizontal_flip expects images \(N, C, H, W\)"):
+        whiten_with_mirror_images({"X_train": np.zeros((10, 12)), "y_train": np.zeros(10, int)}, 2)
