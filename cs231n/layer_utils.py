@@ -1,5 +1,12 @@
 """Layer sandwiches: common sequences of layers, with the same (out, cache) / backward contract."""
-from cs231n.layers import affine_backward, affine_forward, relu_backward, relu_forward
+from cs231n.layers import (
+    _CONVOLUTION,
+    _later_assignment_getattr,
+    affine_backward,
+    affine_forward,
+    relu_backward,
+    relu_forward,
+)
 
 
 def affine_relu_forward(x, w, b):
@@ -20,3 +27,8 @@ def affine_relu_backward(dout, cache, need_dx=True):
     """
     fc_cache, relu_cache = cache
     return affine_backward(relu_backward(dout, relu_cache), fc_cache, need_dx)
+
+
+__getattr__ = _later_assignment_getattr(__name__, dict.fromkeys(
+    ["conv_relu_forward", "conv_relu_backward", "conv_bn_relu_forward", "conv_bn_relu_backward",
+     "conv_relu_pool_forward", "conv_relu_pool_backward"], _CONVOLUTION))

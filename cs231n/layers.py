@@ -3,6 +3,9 @@
 Weights are (D, M): a layer maps rows x (N, D) to x @ w + b (N, M). Losses return (loss, dx) with
 the loss averaged over the N examples.
 """
+import dis
+import sys
+
 import numpy as np
 
 
@@ -99,3 +102,39 @@ def svm_loss(x, y):
     dx = (margins > 0).astype(x.dtype)
     dx[rows, y] -= dx.sum(axis=1)
     return loss, dx / N
+
+
+_IMPORT_FROM = dis.opmap["IMPORT_FROM"]
+
+
+def _later_assignment_getattr(module_name, later):
+    """A module __getattr__ (PEP 562) that names the assignment a missing course function belongs to.
+
+    later: dict name -> what the function is and where the course teaches it. Other names keep
+    Python's plain AttributeError.
+    """
+    def __getattr__(name):
+        if name not in later:
+            raise AttributeError(f"module {module_name!r} has no attribute {name!r}")
+        message = (f"{module_name}.{name} ({later[name]}) is not part of this homework: it belongs to "
+                   f"a later assignment of the course, and this package does not provide it")
+        # `from module import name` replaces an AttributeError with a bare "cannot import name" (even
+        # one that is also an ImportError), so raise ImportError there. Elsewhere AttributeError, so
+        # that hasattr(module, name) stays False and getattr(module, name, default) works.
+        caller = sys._getframe(1)
+        if caller.f_code.co_code[caller.f_lasti] == _IMPORT_FROM:
+            raise ImportError(message, name=module_name)
+        raise AttributeError(message)
+    return __getattr__
+
+
+_NORMALISATION = "normalisation: CS231n assignment 2, UCLA HW 4"
+_CONVOLUTION = "convolutional networks: CS231n assignment 2, UCLA HW 5"
+__getattr__ = _later_assignment_getattr(__name__, {
+    **dict.fromkeys(["batchnorm_forward", "batchnorm_backward", "batchnorm_backward_alt", "layernorm_forward",
+                     "layernorm_backward", "spatial_batchnorm_forward", "spatial_batchnorm_backward",
+                     "spatial_groupnorm_forward", "spatial_groupnorm_backward"], _NORMALISATION),
+    **dict.fromkeys(["dropout_forward", "dropout_backward"], "dropout: CS231n assignment 2, UCLA HW 4"),
+    **dict.fromkeys(["conv_forward_naive", "conv_backward_naive", "max_pool_forward_naive",
+                     "max_pool_backward_naive"], _CONVOLUTION),
+})

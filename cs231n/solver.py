@@ -92,7 +92,8 @@ class Solver:
         self.train_acc_history.append(train_acc)
         self.val_acc_history.append(val_acc)
         if self.verbose:
-            print(f"(Epoch {self.epoch} / {self.num_epochs}) train acc: {train_acc:.3f}; val acc: {val_acc:.3f}")
+            # The course Solver's format, so students can compare their logs line by line.
+            print(f"(Epoch {self.epoch} / {self.num_epochs}) train acc: {train_acc:f}; val_acc: {val_acc:f}")
         if val_acc > self.best_val_acc:
             self.best_val_acc = val_acc
             self.best_params = {k: v.copy() for k, v in self.model.params.items()}

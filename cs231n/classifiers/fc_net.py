@@ -2,11 +2,27 @@
 
 Weights are (D, M) here (input dimension first), as the layers in cs231n/layers.py expect; the
 two-layer net of Problem 3 keeps the handout's (H, D) instead.
+
+The course's fc_net.py re-exports its layers, and its notebooks call relu_forward, svm_loss, ... after
+`from cs231n.classifiers.fc_net import *`; __all__ keeps that working.
 """
+import numbers
+
 import numpy as np
 
 from cs231n.layer_utils import affine_relu_backward, affine_relu_forward
-from cs231n.layers import affine_backward, affine_forward, check_labels, softmax_loss
+from cs231n.layers import (
+    affine_backward,
+    affine_forward,
+    check_labels,
+    relu_backward,
+    relu_forward,
+    softmax_loss,
+    svm_loss,
+)
+
+__all__ = ["FullyConnectedNet", "TwoLayerNet", "affine_backward", "affine_forward", "affine_relu_backward",
+           "affine_relu_forward", "check_labels", "relu_backward", "relu_forward", "softmax_loss", "svm_loss"]
 
 
 def _check_batch(X, y, input_dim, num_classes):
@@ -16,11 +32,27 @@ def _check_batch(X, y, input_dim, num_classes):
         check_labels(y, X, num_classes)
 
 
-def _not_in_this_homework(dropout, use_batchnorm=False):
-    if dropout:
-        raise NotImplementedError("dropout is not part of this homework: use dropout=0")
-    if use_batchnorm:
-        raise NotImplementedError("batch normalisation is not part of this homework: use use_batchnorm=False")
+def _not_in_this_homework(dropout, use_batchnorm=False, normalization=None, dropout_keep_ratio=1):
+    """Accept every course version's "off" setting of dropout and normalisation; refuse the rest.
+
+    dropout is a drop probability in UCLA's and CS231n 2017's code (off: 0) and a keep probability in
+    later CS231n versions (off: 1); dropout_keep_ratio, CS231n's latest name, is off at 1.
+    """
+    for name, value, off in [("dropout", dropout, (0, 1)), ("dropout_keep_ratio", dropout_keep_ratio, (1,))]:
+        if not isinstance(value, numbers.Real) or not 0 <= value <= 1:
+            raise ValueError(f"{name} must be a probability in [0, 1], got {value!r}")
+        if value not in off:
+            raise NotImplementedError(
+                f"dropout is not part of this homework (it comes in a later assignment), got {name}={value!r}: "
+                "leave dropout at 0 (UCLA, CS231n 2017) or 1 (later CS231n), dropout_keep_ratio at 1")
+    if normalization not in (None, "batchnorm", "layernorm"):
+        raise ValueError(f"normalization must be None, 'batchnorm' or 'layernorm', got {normalization!r}")
+    if use_batchnorm or normalization is not None:
+        kind = "layer" if normalization == "layernorm" else "batch"
+        raise NotImplementedError(
+            f"{kind} normalisation is not part of this homework (it comes in a later assignment), got "
+            f"use_batchnorm={use_batchnorm!r}, normalization={normalization!r}: use use_batchnorm=False, "
+            "normalization=None")
 
 
 class FullyConnectedNet:
@@ -32,11 +64,15 @@ class FullyConnectedNet:
     weight_scale: a float, or "he" for sqrt(2 / fan_in) per layer (He et al., 2015), the scale that
     keeps the size of the activations constant through ReLU layers when the inputs have unit variance.
     Use float64 for gradient checks; float32 trains about twice as fast.
+    dropout, use_batchnorm, normalization, dropout_keep_ratio: the course versions' switches for later
+    assignments, accepted only when off (dropout 0 or 1, use_batchnorm False, normalization None,
+    dropout_keep_ratio 1); anything else raises NotImplementedError.
     """
 
     def __init__(self, hidden_dims, input_dim=3 * 32 * 32, num_classes=10, dropout=0, use_batchnorm=False,
-                 reg=0.0, weight_scale=1e-2, dtype=np.float32, seed=None):
-        _not_in_this_homework(dropout, use_batchnorm)
+                 reg=0.0, weight_scale=1e-2, dtype=np.float32, seed=None, *, normalization=None,
+                 dropout_keep_ratio=1):
+        _not_in_this_homework(dropout, use_batchnorm, normalization, dropout_keep_ratio)
         self.reg = reg
         self.dtype = dtype
         self.num_layers = len(hidden_dims) + 1
@@ -87,9 +123,16 @@ class TwoLayerNet(FullyConnectedNet):
     """affine - ReLU - affine - softmax: a FullyConnectedNet with one hidden layer, in float64.
 
     params: W1 (D, H), b1 (H,), W2 (H, C), b2 (C,); weights weight_scale * standard normal from np.random.
+    The hidden size H is hidden_dims (UCLA's name) or hidden_dim (CS231n's), 100 when neither is given.
     """
 
-    def __init__(self, input_dim=3 * 32 * 32, hidden_dims=100, num_classes=10, dropout=0, weight_scale=1e-3,
-                 reg=0.0):
-        super().__init__([hidden_dims], input_dim=input_dim, num_classes=num_classes, dropout=dropout,
+    def __init__(self, input_dim=3 * 32 * 32, hidden_dims=None, num_classes=10, dropout=0, weight_scale=1e-3,
+                 reg=0.0, *, hidden_dim=None):
+        if hidden_dims is not None and hidden_dim is not None:
+            raise ValueError(f"give the hidden size once, as hidden_dims or hidden_dim (the same thing), "
+                             f"got hidden_dims={hidden_dims!r} and hidden_dim={hidden_dim!r}")
+        H = next((h for h in (hidden_dims, hidden_dim) if h is not None), 100)
+        if not isinstance(H, numbers.Integral) or H <= 0:
+            raise ValueError(f"the hidden size must be a positive integer, got {H!r}")
+        super().__init__([H], input_dim=input_dim, num_classes=num_classes, dropout=dropout,
                          reg=reg, weight_scale=weight_scale, dtype=np.float64)
