@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from cs231n import gplvm
-from cs231n.optim import adam
 from cs231n.gradient_check import eval_numerical_gradient, rel_error
+from cs231n.optim import adam
 
 
 def problem(N, q, D, seed):

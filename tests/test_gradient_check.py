@@ -2,8 +2,13 @@
 import numpy as np
 import pytest
 
-from cs231n.gradient_check import (eval_numerical_gradient, eval_numerical_gradient_array,
-                                   grad_check_sparse, gradient_tolerance_ratio, rel_error)
+from cs231n.gradient_check import (
+    eval_numerical_gradient,
+    eval_numerical_gradient_array,
+    grad_check_sparse,
+    gradient_tolerance_ratio,
+    rel_error,
+)
 
 
 def test_rel_error_definition():
@@ -47,7 +52,10 @@ def test_x_is_restored_when_f_raises():
 def test_sparse_check_is_seeded_and_small_for_a_correct_gradient(capsys):
     rng = np.random.default_rng(2)
     x = rng.standard_normal((6, 7))
-    f = lambda z: float(np.sum(np.sin(z)))
+
+    def f(z):
+        return float(np.sum(np.sin(z)))
+
     errors = grad_check_sparse(f, x, np.cos(x), num_checks=5, seed=3)
     first = capsys.readouterr().out
     assert len(errors) == 5 and max(errors) < 1e-8
@@ -71,7 +79,10 @@ def test_tolerance_ratio_is_relative_above_the_rounding_floor_and_absolute_below
 def test_tolerance_ratio_passes_a_correct_gradient_and_fails_a_wrong_one():
     rng = np.random.default_rng(4)
     x = rng.standard_normal((5, 6))
-    f = lambda z: float(np.sum(np.log1p(z ** 2)))
+
+    def f(z):
+        return float(np.sum(np.log1p(z ** 2)))
+
     numerical = eval_numerical_gradient(f, x, verbose=False)
     correct = 2 * x / (1 + x ** 2)
     assert gradient_tolerance_ratio(correct, numerical, f(x)) < 1

@@ -4,8 +4,7 @@ import pytest
 
 from cs231n.gradient_check import eval_numerical_gradient, eval_numerical_gradient_array, rel_error
 from cs231n.layer_utils import affine_relu_backward, affine_relu_forward
-from cs231n.layers import (affine_backward, affine_forward, relu_backward, relu_forward, softmax_loss,
-                           svm_loss)
+from cs231n.layers import affine_backward, affine_forward, relu_backward, relu_forward, softmax_loss, svm_loss
 
 
 def test_affine_forward_reference_values():
