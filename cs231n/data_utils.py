@@ -5,6 +5,7 @@ extracted. ``CIFAR10_DIR`` (environment) overrides where it looks.
 """
 import os
 import pickle
+import re
 import warnings
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import numpy as np
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CIFAR10_DIR = REPO_ROOT / "datasets" / "cifar-10-batches-py"
 FETCH_COMMAND = "bash datasets/get_datasets.sh"
+_LOCAL_ARCHIVE = "local archive "   # how SOURCE.txt names a local copy of the archive
 CLASSES = ("plane", "car", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 IMAGE_SHAPE = (32, 32, 3)
 NUM_CLASSES = len(CLASSES)
@@ -23,26 +25,60 @@ def cifar10_dir():
     return Path(os.environ.get("CIFAR10_DIR") or DEFAULT_CIFAR10_DIR)
 
 
+# The only globals a CIFAR-10 batch may name: numpy's array reconstruction, spelled as in the
+# official files (pickled by numpy 1.x under Python 2) and as numpy >= 2 spells it when a batch is
+# re-pickled. Each is mapped to today's numpy object, so numpy.core (deprecated) is never imported.
+_RECONSTRUCT = np.empty(0).__reduce__()[0]
+_BATCH_GLOBALS = {
+    ("numpy.core.multiarray", "_reconstruct"): _RECONSTRUCT,
+    ("numpy._core.multiarray", "_reconstruct"): _RECONSTRUCT,
+    ("numpy", "ndarray"): np.ndarray,
+    ("numpy", "dtype"): np.dtype,
+}
+
+
+class _ForbiddenGlobal(pickle.UnpicklingError):
+    """A pickle named a callable outside _BATCH_GLOBALS; .name is its fully qualified name."""
+
+    def __init__(self, name):
+        super().__init__(name)
+        self.name = name
+
+
+class _BatchUnpickler(pickle.Unpickler):
+    """Unpickler that rebuilds dicts, lists, str/bytes, ints and numpy arrays, and nothing else.
+
+    Every global a pickle names (the only way it can reach a callable) goes through find_class,
+    which refuses all but _BATCH_GLOBALS before anything is called.
+    """
+
+    def find_class(self, module, name):
+        try:
+            return _BATCH_GLOBALS[module, name]
+        except KeyError:
+            raise _ForbiddenGlobal(f"{module}.{name}") from None
+
+
 def _unpickle(filename):
     with open(filename, "rb") as f:
         # The official batches are Python 2 pickles of numpy arrays; numpy >= 2.4 warns about the
         # old dtype encoding inside them. The warning is about numpy's internals, not the data.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return pickle.load(f, encoding="latin1")
+            return _BatchUnpickler(f, encoding="latin1").load()
 
 
-def load_CIFAR_batch(filename):
-    """Load one CIFAR-10 batch file.
-
-    filename: path of data_batch_k or test_batch (official python-version pickle; keys may be
-        str or bytes).
-    Returns X (N, 32, 32, 3) uint8 images in HWC order and Y (N,) int64 labels in 0..9.
-    Raises ValueError naming the file when its content is not a CIFAR-10 batch.
-    """
+def _read_batch(filename):
+    """Read and check one batch file; returns X (N, 32, 32, 3) uint8 (HWC) and Y (N,) int64."""
     try:
         batch = _unpickle(filename)
-    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError) as e:
+    except _ForbiddenGlobal as e:
+        raise ValueError(
+            f"{filename}: refused to load: the file names {e.name}, which a CIFAR-10 batch never "
+            f"contains (only dicts, lists, strings, ints and numpy arrays); it was not called, and the "
+            f"file may be malicious. Delete the data folder and fetch clean data with "
+            f"{FETCH_COMMAND}") from None
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError, ValueError) as e:
         raise ValueError(f"{filename}: not a readable CIFAR-10 batch pickle ({e}); "
                          f"delete the data folder and fetch it again with {FETCH_COMMAND}") from e
     if not isinstance(batch, dict):
@@ -59,12 +95,29 @@ def load_CIFAR_batch(filename):
     if labels.shape != (data.shape[0],):
         raise ValueError(f"{filename}: {labels.shape[0] if labels.ndim else 'scalar'} labels "
                          f"for {data.shape[0]} images")
+    if labels.size and labels.dtype.kind not in "iu":
+        raise ValueError(f"{filename}: labels must be integers, got {labels.dtype}")
     if labels.size and (labels.min() < 0 or labels.max() >= NUM_CLASSES):
         raise ValueError(f"{filename}: labels must lie in 0..{NUM_CLASSES - 1}, "
                          f"got range {labels.min()}..{labels.max()}")
     # Rows are stored channel-major (1024 red, 1024 green, 1024 blue); HWC is the natural image view.
     X = data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
     return X, labels.astype(np.int64)
+
+
+def load_CIFAR_batch(filename):
+    """Load one CIFAR-10 batch file, as the course's loader does.
+
+    filename: path of data_batch_k or test_batch (official python-version pickle; keys may be
+        str or bytes). It is read by a restricted unpickler that rebuilds only dicts, lists,
+        str/bytes, ints and numpy arrays, so a tampered file cannot run code.
+    Returns X (N, 32, 32, 3) float64 images in HWC order, pixel values 0..255, and Y (N,) int64
+    labels in 0..9.
+    Raises ValueError naming the file when its content is not a CIFAR-10 batch, or when it names
+    any other Python object (the message names that object).
+    """
+    X, Y = _read_batch(filename)
+    return X.astype(np.float64), Y
 
 
 def _require_dataset(root):
@@ -76,25 +129,35 @@ def _require_dataset(root):
     return root
 
 
-def load_CIFAR10(root=None):
-    """Load all of CIFAR-10.
-
-    root: folder with data_batch_1..5 and test_batch (default: cifar10_dir()).
-    Returns Xtr (50000, 32, 32, 3) uint8, Ytr (50000,), Xte (10000, 32, 32, 3) uint8, Yte (10000,).
-    """
+def _load_CIFAR10_uint8(root):
+    """All of CIFAR-10 as stored: Xtr (50000, 32, 32, 3) uint8, Ytr (50000,), Xte (10000, 32, 32, 3)
+    uint8, Yte (10000,)."""
     root = _require_dataset(root or cifar10_dir())
-    train = [load_CIFAR_batch(root / f"data_batch_{b}") for b in range(1, 6)]
+    train = [_read_batch(root / f"data_batch_{b}") for b in range(1, 6)]
     Xtr = np.concatenate([x for x, _ in train])
     Ytr = np.concatenate([y for _, y in train])
-    Xte, Yte = load_CIFAR_batch(root / "test_batch")
+    Xte, Yte = _read_batch(root / "test_batch")
     return Xtr, Ytr, Xte, Yte
+
+
+def load_CIFAR10(root=None):
+    """Load all of CIFAR-10, as the course's loader does.
+
+    root: folder with data_batch_1..5 and test_batch (default: cifar10_dir()).
+    Returns Xtr (50000, 32, 32, 3) float64, Ytr (50000,), Xte (10000, 32, 32, 3) float64,
+    Yte (10000,); pixel values 0..255 in HWC order (float, so `X -= mean_image` works in place).
+    Raises ValueError as load_CIFAR_batch does, naming the offending batch file.
+    """
+    Xtr, Ytr, Xte, Yte = _load_CIFAR10_uint8(root)
+    return Xtr.astype(np.float64), Ytr, Xte.astype(np.float64), Yte
 
 
 def cifar10_source(root=None):
     """Which archive the data came from, as recorded by get_datasets.sh.
 
-    Returns a dict with 'source', 'md5' and 'official' (True, False, or None when unknown) and
-    'description', a sentence for notebooks to print next to their numbers.
+    Returns a dict with 'source' (the official URL, or 'local archive <file name>'), 'md5',
+    'official' (True, False, or None when unknown) and 'description', a sentence for notebooks to
+    print next to their numbers. Neither names a folder of this machine.
     """
     root = _require_dataset(root or cifar10_dir())
     info = {"source": "unknown (no SOURCE.txt; not fetched by get_datasets.sh)", "md5": "unknown",
@@ -102,7 +165,12 @@ def cifar10_source(root=None):
     record = root / "SOURCE.txt"
     if record.is_file():
         fields = dict(line.split(": ", 1) for line in record.read_text().splitlines() if ": " in line)
-        info.update(source=fields.get("source", info["source"]), md5=fields.get("md5", "unknown"),
+        source = fields.get("source", info["source"])
+        if source.startswith(_LOCAL_ARCHIVE):
+            # Older SOURCE.txt files hold the archive's full path, i.e. the student's home folder
+            # in their PDF; the file name and md5 say which archive it was.
+            source = _LOCAL_ARCHIVE + re.split(r"[/\\]", source[len(_LOCAL_ARCHIVE):])[-1]
+        info.update(source=source, md5=fields.get("md5", "unknown"),
                     official={"yes": True, "no": False}.get(fields.get("official")))
     kind = {True: "the official CIFAR-10 archive",
             False: "an unofficial CIFAR-10 archive (pixel values differ slightly from the official release)",
@@ -128,14 +196,14 @@ def get_CIFAR10_data(num_training=49000, num_validation=1000, num_test=1000, sub
             and 0 <= num_test <= 10000):
         raise ValueError(f"need num_training > 0, num_training + num_validation <= 50000 and "
                          f"num_test <= 10000; got {num_training}, {num_validation}, {num_test}")
-    Xtr, Ytr, Xte, Yte = load_CIFAR10(root)
+    # Read as uint8 and convert each split once: peak memory is the float data plus the raw bytes.
+    Xtr, Ytr, Xte, Yte = _load_CIFAR10_uint8(root)
     splits = {
         "train": (Xtr[:num_training], Ytr[:num_training]),
         "val": (Xtr[num_training:num_training + num_validation], Ytr[num_training:num_training + num_validation]),
         "test": (Xte[:num_test], Yte[:num_test]),
     }
-    # Lay each split out while still uint8 (views), then make one float copy of it: peak memory
-    # is the float data plus the raw bytes.
+    # Lay each split out while still uint8 (views), then make one float copy of it.
     data = {}
     for name, (X, y) in splits.items():
         X = X.reshape(len(X), -1) if flatten else X.transpose(0, 3, 1, 2)

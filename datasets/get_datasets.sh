@@ -12,7 +12,8 @@
 #
 # Nothing half-written is left behind: the archive is downloaded under a temporary name and
 # extracted into a temporary folder, and only a complete, verified folder is renamed into place.
-# The folder gets a SOURCE.txt saying which archive it came from (read by cs231n.data_utils).
+# The folder gets a SOURCE.txt saying which archive it came from (the official URL or the local
+# archive's file name, its md5, official or not; read by cs231n.data_utils).
 set -euo pipefail
 
 readonly OFFICIAL_URL="https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
@@ -24,7 +25,8 @@ readonly NEEDED_KB=400000   # archive (163 MB) + extracted batches (178 MB), wit
 die() { printf 'get_datasets.sh: error: %s\n' "$*" >&2; exit 1; }
 say() { printf 'get_datasets.sh: %s\n' "$*"; }
 
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
+# The help text is the comment block at the top of this file (up to its first non-comment line).
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; }
 
 archive="${CIFAR10_ARCHIVE:-}"
 accept_checksum="${CIFAR10_ACCEPT_CHECKSUM:-0}"
@@ -76,8 +78,10 @@ trap 'rm -rf "$work"' EXIT
 if [ -n "$archive" ]; then
   [ -f "$archive" ] || die "archive '$archive' not found (give the path of cifar-10-python.tar.gz)"
   [ -r "$archive" ] || die "archive '$archive' is not readable"
-  source_desc="local archive $(cd "$(dirname "$archive")" && pwd)/$(basename "$archive")"
-  say "using $source_desc"
+  say "using local archive $archive"
+  # Only the file name is recorded: SOURCE.txt is printed in notebooks, and a folder of this
+  # machine (a home folder) has no place in a submitted PDF. The md5 identifies the archive.
+  source_desc="local archive $(basename "$archive")"
 else
   part="$work/cifar-10-python.tar.gz.part"
   say "downloading $url (about 163 MB)"

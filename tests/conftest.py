@@ -33,13 +33,14 @@ def make_batch(seed, n=IMAGES_PER_BATCH):
 
 
 def write_batch(path, data, labels, key_style="py2"):
-    """key_style 'py2': keys are Python 2 str (official files); 'bytes': keys are bytes."""
+    """key_style 'py2': keys are Python 2 str (official files); 'bytes': keys are bytes, as Python 3
+    and numpy 2 pickle them (protocol 4: bytes and numpy._core names, no _codecs.encode call)."""
     if key_style == "py2":
         buf = io.BytesIO()
         Python2Pickler(buf, protocol=2).dump({b"batch_label": b"tiny", b"labels": labels, b"data": data})
         path.write_bytes(buf.getvalue())
     else:
-        path.write_bytes(pickle.dumps({b"batch_label": b"tiny", b"labels": labels, b"data": data}, protocol=2))
+        path.write_bytes(pickle.dumps({b"batch_label": b"tiny", b"labels": labels, b"data": data}, protocol=4))
 
 
 def make_dataset_folder(folder, key_style="py2"):
@@ -64,3 +65,48 @@ def tiny_archive(tmp_path):
         tar.add(src, arcname="cifar-10-batches-py")
     return archive
 
+
+
+# Problem markers: `pytest -m problem3` selects Problem 3's unit tests and notebook. Test files
+# mirror cs231n's modules, so a module used by several problems puts its tests in each of them;
+# tooling tests are in none. A test file or notebook missing here stops the run, so that a new
+# file is never silently left out of a selection.
+PROBLEMS = {
+    "tests/test_autoencoder.py": (1, 2),      # Problem 2 compares subspaces with principal_angles
+    "tests/test_gplvm.py": (2,),
+    "tests/test_graph_vis.py": (1, 2),        # the computational graphs of Problems 1 and 2
+    "tests/test_neural_net.py": (3,),
+    "tests/test_layers.py": (3, 4),           # Problem 3's TwoLayerNet is built on Problem 4's layers
+    "tests/test_vis_utils.py": (3, 4),
+    "tests/test_search.py": (3, 4),           # the hyperparameter searches
+    "tests/test_fc_net.py": (4,),
+    "tests/test_solver.py": (4,),
+    "tests/test_optim.py": (2, 4),            # Problem 2 fits the GP-LVM with Adam
+    "tests/test_preprocessing.py": (4,),
+    "tests/test_course_compat.py": (4,),
+    "tests/test_data_utils.py": (1, 2, 3, 4),     # every notebook loads CIFAR-10
+    "tests/test_get_datasets.py": (1, 2, 3, 4),
+    "tests/test_gradient_check.py": (1, 2, 3, 4),
+    "tests/test_export_pdf.py": (),
+    "tests/test_lint.py": (),
+    "tests/test_kernel.py": (),
+    "notebooks/autoencoder_backprop.ipynb": (1,),
+    "notebooks/gplvm_backprop.ipynb": (2,),
+    "notebooks/two_layer_net.ipynb": (3,),
+    "notebooks/fc_net.ipynb": (4,),
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    unmapped = set()
+    for item in items:
+        name = item.path.relative_to(REPO).as_posix() if item.path.is_relative_to(REPO) else str(item.path)
+        if name not in PROBLEMS:
+            unmapped.add(name)
+            continue
+        for problem in PROBLEMS[name]:
+            item.add_marker(getattr(pytest.mark, f"problem{problem}"))
+    if unmapped:
+        raise pytest.UsageError(
+            f"{', '.join(sorted(unmapped))}: not in PROBLEMS in tests/conftest.py, so `-m problemN` would "
+            "never select it. Add it there with the problems it belongs to, or () for a tooling test.")

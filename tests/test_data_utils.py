@@ -1,13 +1,17 @@
 """cs231n.data_utils on tiny CIFAR-format files, and once on the real data set when it is present."""
+import io
+import os
+import pathlib
 import pickle
 import subprocess
 import sys
+import tracemalloc
 import warnings
 
 import numpy as np
 import pytest
 
-from conftest import IMAGES_PER_BATCH, REPO, make_batch, make_dataset_folder, write_batch
+from conftest import BATCH_NAMES, IMAGES_PER_BATCH, REPO, Python2Pickler, make_batch, write_batch
 from cs231n import data_utils
 from cs231n.data_utils import cifar10_source, get_CIFAR10_data, load_CIFAR10, load_CIFAR_batch
 
@@ -19,32 +23,143 @@ def test_load_batch_reads_both_key_styles_in_hwc_order(tmp_path, key_style):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # nothing may leak to a notebook
         X, y = load_CIFAR_batch(tmp_path / "b")
-    assert X.shape == (IMAGES_PER_BATCH, 32, 32, 3) and X.dtype == np.uint8
+    assert X.shape == (IMAGES_PER_BATCH, 32, 32, 3) and X.dtype == np.float64  # as the course's loader
     np.testing.assert_array_equal(y, labels)
     # Pixel (row 1, column 2) of image 3: red at 32*1+2, green 1024 further, blue 2048 further.
     np.testing.assert_array_equal(X[3, 1, 2], data[3, [34, 1024 + 34, 2048 + 34]])
+
+
+def test_load_batch_reads_the_official_files_spelling_of_numpy(tmp_path):
+    # The official batches were pickled by numpy 1.x, which names numpy.core.multiarray; numpy 2
+    # writes numpy._core.multiarray. In a protocol-2 pickle the name is plain text after 'c'.
+    data, labels = make_batch(seed=8)
+    write_batch(tmp_path / "b", data, labels)
+    raw = (tmp_path / "b").read_bytes()
+    assert b"cnumpy._core.multiarray\n_reconstruct\n" in raw
+    (tmp_path / "b").write_bytes(raw.replace(b"numpy._core.multiarray", b"numpy.core.multiarray"))
+    X, y = load_CIFAR_batch(tmp_path / "b")
+    np.testing.assert_array_equal(X.transpose(0, 3, 1, 2).reshape(len(X), -1), data)
+    np.testing.assert_array_equal(y, labels)
 
 
 def test_load_CIFAR10_concatenates_the_five_training_batches(tiny_cifar_dir):
     Xtr, Ytr, Xte, Yte = load_CIFAR10(tiny_cifar_dir)
     assert Xtr.shape == (5 * IMAGES_PER_BATCH, 32, 32, 3) and Ytr.shape == (5 * IMAGES_PER_BATCH,)
     assert Xte.shape == (IMAGES_PER_BATCH, 32, 32, 3) and Yte.shape == (IMAGES_PER_BATCH,)
+    assert Xtr.dtype == Xte.dtype == np.float64
+    Xtr -= Xtr.mean(axis=0)  # the course notebooks centre in place
     np.testing.assert_array_equal(Ytr[IMAGES_PER_BATCH:2 * IMAGES_PER_BATCH], make_batch(1)[1])
+    np.testing.assert_array_equal(Xte[4].transpose(2, 0, 1).reshape(-1), make_batch(5)[0][4])
 
 
 @pytest.mark.parametrize("content, message", [
     (b"this is not a pickle", "not a readable CIFAR-10 batch pickle"),
-    (pickle.dumps([1, 2, 3]), "expected a dict"),
-    (pickle.dumps({"data": np.zeros((2, 3072), np.uint8)}), "missing key(s) ['labels']"),
-    (pickle.dumps({"data": np.zeros((2, 100), np.uint8), "labels": [0, 1]}), "(N, 3072)"),
-    (pickle.dumps({"data": np.zeros((2, 3072), np.uint8), "labels": [0]}), "1 labels for 2 images"),
-    (pickle.dumps({"data": np.zeros((2, 3072), np.uint8), "labels": [0, 10]}), "0..9"),
+    (pickle.dumps([1, 2, 3], protocol=4), "expected a dict"),
+    (pickle.dumps({"data": np.zeros((2, 3072), np.uint8)}, protocol=4), "missing key(s) ['labels']"),
+    (pickle.dumps({"data": np.zeros((2, 100), np.uint8), "labels": [0, 1]}, protocol=4), "(N, 3072)"),
+    (pickle.dumps({"data": np.zeros((2, 3072), np.uint8), "labels": [0]}, protocol=4), "1 labels for 2 images"),
+    (pickle.dumps({"data": np.zeros((2, 3072), np.uint8), "labels": [0, 10]}, protocol=4), "0..9"),
+    (pickle.dumps({"data": np.zeros((2, 3072), np.uint8), "labels": ["0", "1"]}, protocol=4),
+     "labels must be integers, got <U1"),
 ])
 def test_malformed_batch_raises_a_clear_error(tmp_path, content, message):
     (tmp_path / "bad").write_bytes(content)
     with pytest.raises(ValueError) as err:
         load_CIFAR_batch(tmp_path / "bad")
     assert message in str(err.value) and "bad" in str(err.value)
+
+
+class BadArray:
+    """Unpickles into numpy's own array reconstruction called with a wrong shape argument."""
+
+    def __reduce__(self):
+        return np.empty(0).__reduce__()[0], (np.ndarray, "not a shape", b"b")
+
+
+def test_allowed_numpy_call_with_bad_arguments_raises_a_clear_error(tmp_path):
+    (tmp_path / "bad").write_bytes(pickle.dumps({"data": BadArray(), "labels": [0]}, protocol=4))
+    with pytest.raises(ValueError, match="bad: not a readable CIFAR-10 batch pickle"):
+        load_CIFAR_batch(tmp_path / "bad")
+
+
+class Payload:
+    """Unpickles into a call of `function(*args)`: what an attacker puts in a data file."""
+
+    def __init__(self, function, *args):
+        self.function, self.args = function, args
+
+    def __reduce__(self):
+        return self.function, self.args
+
+
+def payloads(marker):
+    """Ways a pickle can call code, each creating `marker` when unpickled with plain pickle:
+    (payload, {protocol: the first object outside numpy that the pickle names})."""
+    system = f"{os.system.__module__}.system"   # posix.system on Linux and macOS
+    return [
+        (Payload(os.system, f"touch '{marker}'"), {2: system, 4: system}),
+        # Protocol 2 reaches a method through getattr; Python 2's name for builtins is __builtin__.
+        (Payload(pathlib.Path.touch, pathlib.Path(marker)), {2: "__builtin__.getattr", 4: "pathlib.Path.touch"}),
+        (Payload(exec, f"open({str(marker)!r}, 'w').close()"), {2: "__builtin__.exec", 4: "builtins.exec"}),
+    ]
+
+
+def malicious_batch(payload, protocol):
+    """A CIFAR-10 batch with the payload hidden in the labels list, beside a genuine data array;
+    protocol 2 as Python 2 wrote it (the official files' form), or 4 as Python 3 writes it."""
+    data, labels = make_batch(seed=3)
+    batch = {b"batch_label": b"x", b"data": data, b"labels": labels[:-1] + [payload]}
+    if protocol == 2:
+        buf = io.BytesIO()
+        Python2Pickler(buf, protocol=2).dump(batch)
+        return buf.getvalue()
+    return pickle.dumps(batch, protocol=protocol)
+
+
+def assert_refused(err, filename, forbidden):
+    message = str(err.value)
+    assert err.type is ValueError and "refused to load" in message
+    assert str(filename) in message and forbidden in message
+    assert "bash datasets/get_datasets.sh" in message
+
+
+@pytest.mark.parametrize("protocol", [2, 4])
+@pytest.mark.parametrize("which", range(3))
+def test_malicious_batch_is_refused_before_its_code_runs(tmp_path, which, protocol):
+    # Control: the same kind of file does run its code under plain pickle, so the test can fail.
+    control = tmp_path / "CONTROL"
+    pickle.loads(malicious_batch(payloads(control)[which][0], protocol), encoding="latin1")
+    assert control.exists()
+
+    marker = tmp_path / "MARKER"
+    payload, forbidden = payloads(marker)[which]
+    (tmp_path / "data_batch_1").write_bytes(malicious_batch(payload, protocol))
+    with pytest.raises(ValueError) as err:
+        load_CIFAR_batch(tmp_path / "data_batch_1")
+    assert_refused(err, tmp_path / "data_batch_1", forbidden[protocol])
+    assert not marker.exists()
+
+
+def test_payload_inside_a_numpy_object_array_is_refused(tmp_path):
+    marker = tmp_path / "MARKER"
+    hidden = np.array([Payload(pathlib.Path.touch, marker)], dtype=object)
+    (tmp_path / "b").write_bytes(pickle.dumps({"data": hidden, "labels": [0]}, protocol=4))
+    with pytest.raises(ValueError) as err:
+        load_CIFAR_batch(tmp_path / "b")
+    assert_refused(err, tmp_path / "b", "pathlib.Path.touch")
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("load", [load_CIFAR10, lambda root: get_CIFAR10_data(40, 10, 5, root=root)],
+                         ids=["load_CIFAR10", "get_CIFAR10_data"])
+def test_malicious_batch_in_the_data_folder_is_refused(tiny_cifar_dir, tmp_path, load):
+    marker = tmp_path / "MARKER"
+    payload, forbidden = payloads(marker)[0]
+    (tiny_cifar_dir / "data_batch_3").write_bytes(malicious_batch(payload, 2))
+    with pytest.raises(ValueError) as err:
+        load(tiny_cifar_dir)
+    assert_refused(err, tiny_cifar_dir / "data_batch_3", forbidden[2])
+    assert not marker.exists()
 
 
 def test_missing_dataset_names_the_folder_and_the_fetch_command(tmp_path, monkeypatch):
@@ -72,6 +187,21 @@ def test_splits_mean_subtraction_layouts_and_dtype(tiny_cifar_dir, monkeypatch):
     np.testing.assert_array_equal(flat["X_test"][2], Xte[2].reshape(-1))  # HWC order
 
 
+def test_get_CIFAR10_data_peaks_at_its_output_plus_the_raw_bytes(tiny_cifar_dir):
+    # It reads uint8 and converts each split once; a float64 detour through load_CIFAR10 would add
+    # 8 bytes per pixel of the whole data set (here 1.5 MB) to the peak.
+    raw_bytes = len(BATCH_NAMES) * IMAGES_PER_BATCH * 3072
+    tracemalloc.start()
+    try:
+        d = get_CIFAR10_data(40, 10, 10, dtype=np.float32, subtract_mean=False, root=tiny_cifar_dir)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    out_bytes = sum(v.nbytes for v in d.values())
+    assert out_bytes == 60 * 3072 * 4 + 60 * 8
+    assert peak < out_bytes + 2 * raw_bytes, (peak, out_bytes, raw_bytes)
+
+
 def test_bad_split_sizes_are_refused(tiny_cifar_dir):
     with pytest.raises(ValueError, match="num_training"):
         get_CIFAR10_data(num_training=49000, num_validation=2000, root=tiny_cifar_dir)
@@ -79,10 +209,27 @@ def test_bad_split_sizes_are_refused(tiny_cifar_dir):
 
 def test_source_is_reported(tiny_cifar_dir):
     assert cifar10_source(tiny_cifar_dir)["official"] is None
-    (tiny_cifar_dir / "SOURCE.txt").write_text("source: local archive /x.tar.gz\nmd5: abc\nofficial: no\n")
+    (tiny_cifar_dir / "SOURCE.txt").write_text("source: local archive x.tar.gz\nmd5: abc\nofficial: no\n")
     info = cifar10_source(tiny_cifar_dir)
     assert info["official"] is False and info["md5"] == "abc"
-    assert "unofficial" in info["description"] and "/x.tar.gz" in info["description"]
+    assert info["description"] == ("Data: an unofficial CIFAR-10 archive (pixel values differ slightly from "
+                                   "the official release); local archive x.tar.gz, md5 abc.")
+    url = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
+    (tiny_cifar_dir / "SOURCE.txt").write_text(f"source: download {url}\nmd5: c58f\nofficial: yes\n")
+    info = cifar10_source(tiny_cifar_dir)
+    assert info["official"] is True and info["description"] == (
+        f"Data: the official CIFAR-10 archive; download {url}, md5 c58f.")
+
+
+@pytest.mark.parametrize("recorded", ["/home/student/Downloads/cifar-10-python.tar.gz",
+                                      r"C:\Users\student\Downloads\cifar-10-python.tar.gz",
+                                      "../shared/cifar-10-python.tar.gz"])
+def test_source_recorded_with_a_folder_by_an_older_script_names_only_the_file(tiny_cifar_dir, recorded):
+    (tiny_cifar_dir / "SOURCE.txt").write_text(f"source: local archive {recorded}\nmd5: abc\nofficial: no\n")
+    info = cifar10_source(tiny_cifar_dir)
+    assert info["source"] == "local archive cifar-10-python.tar.gz"
+    assert "student" not in info["description"] and "shared" not in info["description"]
+    assert "local archive cifar-10-python.tar.gz, md5 abc." in info["description"]
 
 
 def test_default_folder_is_found_from_any_working_directory(tmp_path):
@@ -100,8 +247,15 @@ real = pytest.mark.skipif(not (data_utils.DEFAULT_CIFAR10_DIR / "test_batch").is
 def test_real_cifar10():
     Xtr, Ytr, Xte, Yte = load_CIFAR10(data_utils.DEFAULT_CIFAR10_DIR)
     assert Xtr.shape == (50000, 32, 32, 3) and Xte.shape == (10000, 32, 32, 3)
+    assert Xtr.dtype == Xte.dtype == np.float64
     assert np.bincount(Ytr).tolist() == [5000] * 10 and np.bincount(Yte).tolist() == [1000] * 10
-    assert cifar10_source(data_utils.DEFAULT_CIFAR10_DIR)["official"] is not None
+    info = cifar10_source(data_utils.DEFAULT_CIFAR10_DIR)
+    assert info["official"] is not None and str(REPO.parent) not in info["description"]
+    # The restricted reader gives what unrestricted pickle gives (trusted here: the fetched data).
+    with open(data_utils.DEFAULT_CIFAR10_DIR / "test_batch", "rb") as f:
+        reference = pickle.load(f, encoding="latin1")
+    np.testing.assert_array_equal(Xte.transpose(0, 3, 1, 2).reshape(10000, -1), reference["data"])
+    np.testing.assert_array_equal(Yte, reference["labels"])
 
 
 def test_patches_round_trip_and_order():
