@@ -1,0 +1,302 @@
+"""The submission PDF: the executed notebooks in problem order, then the package code.
+
+The manifest (`submission.toml` at the repository root) names the document's title, each problem's
+notebook and title, and the code files. The notebooks' cells and the code listings are rendered as
+ONE LaTeX document (nbconvert's LaTeX template, extended in `export_templates/submission.tex.j2`),
+so LaTeX itself numbers the pages and writes the contents page and the PDF outline: a bookmark,
+a contents entry and the number at the foot of a page all count pages of the same document.
+
+`export_pdf.sh` runs `main`; `python -m cs231n.export --help` lists the options.
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+PROG = "export_pdf.sh"
+TEMPLATES = Path(__file__).resolve().parent / "export_templates"
+DEFAULT_MANIFEST = Path(__file__).resolve().parent.parent / "submission.toml"
+HIDDEN_TAG = "remove-cell"  # cells tagged so (cell metadata tags) stay out of the PDF
+CELL_TIMEOUT = 1200  # seconds per cell under --execute; the CIFAR-10 searches take minutes
+INSTALL_TEX = """\
+  Debian/Ubuntu: sudo apt-get install texlive-xetex texlive-fonts-recommended texlive-plain-generic pandoc
+  macOS:         brew install --cask mactex-no-gui && brew install pandoc
+  Windows:       install MiKTeX (https://miktex.org) and pandoc (https://pandoc.org)"""
+
+
+class ExportError(ValueError):
+    """Why the PDF was not written, in words for the person who ran the export."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What the PDF holds: title (str); problems, a tuple of (title, notebook path); code files."""
+
+    root: Path
+    title: str
+    problems: tuple[tuple[str, Path], ...]
+    code_files: tuple[Path, ...]
+
+
+def load_manifest(path=DEFAULT_MANIFEST, notebook_dir=None):
+    """Read the manifest; notebook_dir, if given, replaces the folder of every listed notebook.
+
+    Raises ExportError when the manifest is unreadable or malformed, or names a file that does
+    not exist (all such files in one message).
+    """
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise ExportError(f"cannot read the manifest {path}: {e}") from None
+    root = path.resolve().parent
+    try:
+        title = str(data["title"])
+        problems = tuple((str(p["title"]), root / p["notebook"]) for p in data["problems"])
+        code_files = tuple(root / name for name in data["code"]["files"])
+    except (KeyError, TypeError) as e:
+        raise ExportError(f"{path}: expected title, [[problems]] entries with title and notebook, "
+                          f"and [code] files; {e!r} is missing or malformed") from None
+    if not problems:
+        raise ExportError(f"{path} lists no problems: add a [[problems]] entry per notebook")
+    if notebook_dir is not None:
+        problems = tuple((t, Path(notebook_dir).resolve() / nb.name) for t, nb in problems)
+    missing = [str(p) for p in [nb for _, nb in problems] + list(code_files) if not p.is_file()]
+    if missing:
+        raise ExportError(f"{path} lists files that do not exist: {', '.join(missing)}; "
+                          "restore them or correct the manifest")
+    return Manifest(root, title, problems, code_files)
+
+
+def check_executed(notebooks):
+    """Raise ExportError unless every notebook ran top to bottom without an error output.
+
+    A notebook fails when a non-empty code cell has no execution count, when counts do not
+    increase down the notebook (cells run out of order), or when a cell holds an error output.
+    """
+    bad = []
+    for path in notebooks:
+        last = 0
+        for i, cell in enumerate(nbformat.read(path, as_version=4).cells, 1):
+            if cell.cell_type != "code" or not cell.source.strip():
+                continue
+            count = cell.get("execution_count")
+            if count is None:
+                bad.append(f"{path}: code cell {i} was not executed")
+                break
+            if count <= last:
+                bad.append(f"{path}: code cell {i} ran out of order (execution count {count} after {last})")
+                break
+            last = count
+            if any(o.output_type == "error" for o in cell.outputs):
+                bad.append(f"{path}: code cell {i} holds an error output")
+                break
+    if bad:
+        raise ExportError("\n".join(bad) + "\nrun the notebooks top to bottom (Restart & Run All), "
+                          "or use --execute")
+
+
+def _minutes(seconds):
+    return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
+
+
+def execute_notebook(path, timeout=CELL_TIMEOUT, log=print):
+    """Run a notebook in a fresh kernel from its own folder and write it back only if all succeeds.
+
+    Prints one line per code cell: its number out of the notebook's code cells, the notebook's
+    elapsed time when it started, and its duration. Raises ExportError naming the cell that
+    failed, with its error; the notebook file is then left as it was.
+    """
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.strip()]
+    ordinal = {cell_index: k for k, cell_index in enumerate(code, 1)}
+    start = time.monotonic()
+    started = {}
+
+    def on_cell_execute(cell, cell_index):
+        started[cell_index] = time.monotonic()
+        log(f"{PROG}: {path.name} cell {ordinal[cell_index]}/{len(code)} "
+            f"at {_minutes(started[cell_index] - start)} ...", end="", flush=True)
+
+    def on_cell_executed(cell, cell_index, execute_reply):
+        log(f" {time.monotonic() - started[cell_index]:.1f} s", flush=True)
+
+    client = NotebookClient(nb, timeout=timeout, kernel_name=nb.metadata.get("kernelspec", {}).get("name", "python3"),
+                            resources={"metadata": {"path": str(path.parent)}},
+                            on_cell_execute=on_cell_execute, on_cell_executed=on_cell_executed)
+    try:
+        client.execute()
+    except (CellExecutionError, CellTimeoutError, DeadKernelError) as e:
+        failed = max(started, key=started.get) if started else None
+        where = f"cell {ordinal[failed]}/{len(code)} (cell {failed + 1} of the notebook)" if failed is not None else "start-up"
+        raise ExportError(f"executing {path} failed at {where}; the notebook file is unchanged:\n{e}") from None
+    _write_atomically(path, nbformat.writes(nb).encode("utf-8"))
+    log(f"{PROG}: {path.name} executed in {_minutes(time.monotonic() - start)}")
+
+
+def _write_atomically(path, data):
+    """Write data to a temporary file beside path and rename it over path only once complete."""
+    part = path.with_name(f".{path.name}.part")
+    try:
+        part.write_bytes(data)
+        os.replace(part, path)
+    finally:
+        part.unlink(missing_ok=True)
+
+
+def _raw_latex(source):
+    return nbformat.v4.new_raw_cell(source, metadata={"raw_mimetype": "text/latex"})
+
+
+def combined_notebook(manifest):
+    """One notebook holding, in order, each problem's heading and cells, then the code listings.
+
+    Cell ids are dropped: the notebooks' ids need not be unique across notebooks.
+    """
+    from nbconvert.filters import escape_latex
+    from pygments import highlight
+    from pygments.formatters import LatexFormatter
+    from pygments.lexers import PythonLexer
+
+    cells = []
+    first = None
+    for title, path in manifest.problems:
+        nb = nbformat.read(path, as_version=4)
+        first = first or nb
+        cells.append(_raw_latex(rf"\submissionpart{{{escape_latex(title)}}}"))
+        cells.extend(nb.cells)
+    cells.append(_raw_latex(r"\submissionpart{Code}"))
+    # The same Pygments style as nbconvert's code cells, whose \PY macros the template defines.
+    formatter = LatexFormatter(style="default", linenos=True, verboptions=r"fontsize=\small")
+    for path in manifest.code_files:
+        name = escape_latex(path.relative_to(manifest.root).as_posix())
+        cells.append(_raw_latex(rf"\codefile{{{name}}}" + "\n" + highlight(path.read_text(encoding="utf-8"),
+                                                                          PythonLexer(), formatter)))
+    for cell in cells:
+        cell.pop("id", None)
+    return nbformat.v4.new_notebook(cells=cells, metadata=first.metadata, nbformat_minor=4)
+
+
+def latex_document(manifest):
+    """The submission as LaTeX: returns (tex source, {file name: bytes} of the extracted figures)."""
+    from nbconvert.exporters import LatexExporter
+    from traitlets.config import Config
+
+    config = Config()
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = {HIDDEN_TAG}
+    config.LatexPreprocessor.title = manifest.title
+    exporter = LatexExporter(config=config, extra_template_paths=[str(TEMPLATES)],
+                             template_file="submission.tex.j2")
+    tex, resources = exporter.from_notebook_node(
+        combined_notebook(manifest), resources={"unique_key": "figure", "metadata": {"name": "submission"}})
+    return tex, resources.get("outputs", {})
+
+
+def _xelatex(work, tex_name):
+    """Typeset until the contents, outline and page references stop changing (at most 4 runs)."""
+    aux = [work / Path(tex_name).with_suffix(ext) for ext in (".aux", ".toc", ".out")]
+    before = None
+    for _ in range(4):
+        result = subprocess.run(["xelatex", "-interaction=nonstopmode", "-halt-on-error", tex_name],
+                                cwd=work, capture_output=True, text=True, errors="replace")
+        if result.returncode != 0:
+            raise ExportError("xelatex could not typeset the PDF; the end of its log:\n" + result.stdout[-3000:])
+        after = [p.read_bytes() if p.exists() else b"" for p in aux]
+        if after == before:
+            return
+        before = after
+    raise ExportError("the contents page and outline did not settle after 4 xelatex runs")
+
+
+def missing_tools():
+    return [tool for tool in ("xelatex", "pandoc") if shutil.which(tool) is None]
+
+
+def write_html(manifest, folder):
+    """The notebooks as HTML in folder (hidden cells left out): the fallback when TeX is missing."""
+    from nbconvert.exporters import HTMLExporter
+    from traitlets.config import Config
+
+    config = Config()
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = {HIDDEN_TAG}
+    folder.mkdir(parents=True, exist_ok=True)
+    for _, path in manifest.problems:
+        html, _ = HTMLExporter(config=config).from_filename(str(path))
+        (folder / f"{path.stem}.html").write_text(html, encoding="utf-8")
+
+
+def export(manifest, output, execute=False, log=print):
+    """Check (or first --execute) the manifest's notebooks and write the PDF to output.
+
+    output: path of the PDF; its folder must exist. The PDF is typeset in a temporary folder,
+    copied beside output as a hidden .part file and renamed to output only when complete.
+    Raises ExportError (nothing written to output) on any refusal or failure.
+    """
+    output = Path(output).absolute()
+    if not output.parent.is_dir():
+        raise ExportError(f"the folder {output.parent} for the output does not exist: create it "
+                          "first or choose another -o")
+    if output.is_dir():
+        raise ExportError(f"the output {output} is a folder: give a file name such as {output / 'submission.pdf'}")
+    tools = missing_tools()
+    if tools:
+        html = manifest.root / "build" / "html"
+        write_html(manifest, html)
+        raise ExportError(f"{' '.join(tools)} not found: the PDF needs TeX (xelatex) and pandoc. "
+                          f"Install them with\n{INSTALL_TEX}\nMeanwhile the notebooks were written as "
+                          f"HTML to {html}: open them in a browser and print to PDF.")
+    notebooks = [path for _, path in manifest.problems]
+    if execute:
+        for path in notebooks:
+            log(f"{PROG}: executing {path.name}")
+            execute_notebook(path, log=log)
+    check_executed(notebooks)
+    log(f"{PROG}: rendering {len(notebooks)} notebooks and {len(manifest.code_files)} code files")
+    tex, figures = latex_document(manifest)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        for name, data in figures.items():
+            (work / name).write_bytes(data)
+        (work / "submission.tex").write_text(tex, encoding="utf-8")
+        _xelatex(work, "submission.tex")
+        _write_atomically(output, (work / "submission.pdf").read_bytes())
+    log(f"{PROG}: wrote {output}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="Build the Gradescope PDF: the executed notebooks in problem order, then the "
+        "cs231n code, with a contents page and a bookmark per problem, part and code file. A notebook "
+        "that was not executed, ran out of order, or holds an error output is refused.")
+    parser.add_argument("--execute", action="store_true",
+                        help="re-run every notebook in place first (fresh kernels, each from its folder)")
+    parser.add_argument("-o", "--output", help="the PDF to write (default: submission.pdf beside the manifest)")
+    parser.add_argument("--notebook-dir", help="take the notebooks from this folder (default: the manifest's)")
+    parser.add_argument("--manifest", default=str(DEFAULT_MANIFEST),
+                        help="the notebooks with their problem titles, and the code files (default: %(default)s)")
+    args = parser.parse_args(argv)
+    try:
+        manifest = load_manifest(args.manifest, args.notebook_dir)
+        export(manifest, args.output or manifest.root / "submission.pdf", execute=args.execute)
+    except ExportError as e:
+        print(f"{PROG}: error: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
