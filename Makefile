@@ -1,6 +1,11 @@
 # The two commands (see README.md):
 #   make homework   set up, fetch CIFAR-10, execute every notebook in place, write submission.pdf
-#   make test       set up, fetch CIFAR-10, run the unit tests and every notebook under nbval
+#   make test       set up, fetch CIFAR-10, run the unit tests, the lint and every notebook under nbval
+# While working:
+#   make check      unit tests and lint only, without the notebooks and the tests marked slow (< 1 min)
+#   make problem3   Problem 3's unit tests and notebook (likewise problem1, problem2, problem4)
+#   make kernel     register this environment as the Jupyter kernel 'Python (cs231n)'
+#   make bench      run the timing scripts in benchmarks/
 # A local CIFAR-10 archive is used with CIFAR10_ARCHIVE=FILE (and CIFAR10_ACCEPT_CHECKSUM=1 for
 # an archive that is not the official one); both are read by datasets/get_datasets.sh.
 
@@ -10,7 +15,9 @@ PY := $(VENV)/bin/python
 NBVAL_FLAGS := --nbval-lax --nbval-current-env --nbval-cell-timeout=900 \
                --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 
-.PHONY: homework test setup data
+PROBLEMS := problem1 problem2 problem3 problem4
+
+.PHONY: homework test check $(PROBLEMS) kernel bench setup data
 .DELETE_ON_ERROR:
 
 homework: setup
@@ -18,6 +25,23 @@ homework: setup
 
 test: setup
 	$(PY) -m pytest $(NBVAL_FLAGS) tests notebooks
+
+# Needs no CIFAR-10: the unit tests make their own tiny data set.
+check: $(VENV)/.installed
+	$(PY) -m pytest -m "not slow" tests
+
+# Each test file and notebook is marked with its problems in tests/conftest.py (PROBLEMS).
+$(PROBLEMS): setup
+	$(PY) -m pytest $(NBVAL_FLAGS) -m $@ tests notebooks
+
+# For Jupyter installed elsewhere (VS Code, a system JupyterLab). make test and make homework do
+# not need it: they run the notebooks with this environment's own python3 kernel.
+kernel: $(VENV)/.installed
+	$(PY) -m ipykernel install --user --name cs231n --display-name "Python (cs231n)"
+
+bench: setup
+	$(PY) benchmarks/train_step.py
+	$(PY) benchmarks/search.py
 
 setup: $(VENV)/.installed data
 
