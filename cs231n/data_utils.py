@@ -74,9 +74,9 @@ def _read_batch(filename):
         batch = _unpickle(filename)
     except _ForbiddenGlobal as e:
         raise ValueError(
-            f"{filename}: refused to load: the file names {e.name}, which a CIFAR-10 batch never "
-            f"contains (only dicts, lists, strings, ints and numpy arrays); it was not called, and the "
-            f"file may be malicious. Delete the data folder and fetch clean data with "
+            f"{filename}: refused to load: it asks for {e.name}, which a CIFAR-10 batch never "
+            f"contains (only dicts, lists, strings, ints and numpy arrays); nothing was called, and "
+            f"the file may be malicious. Delete the data folder and fetch clean data with "
             f"{FETCH_COMMAND}") from None
     except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError, ValueError) as e:
         raise ValueError(f"{filename}: not a readable CIFAR-10 batch pickle ({e}); "

@@ -7,8 +7,10 @@ The model needs `params` (dict name -> array) and `loss(X, y=None)` returning sc
                     lr_decay=0.95, num_epochs=10, batch_size=100, print_every=100, seed=0)
     solver.train()          # model.params are the best parameters on validation afterwards
 """
+import json
 import os
-import pickle
+import zipfile
+import zlib
 
 import numpy as np
 
@@ -27,7 +29,8 @@ class Solver:
     optim_config: hyperparameters of the rule (e.g. learning_rate), copied for every parameter.
     lr_decay: factor applied to every learning rate after each epoch.
     num_train_samples / num_val_samples: how many examples the per-epoch accuracy checks use
-        (None: all). checkpoint_name: write '<name>_epoch_<k>.pkl' after each epoch.
+        (None: all). checkpoint_name: write '<name>_epoch_<k>.npz' after each epoch (arrays and
+        JSON, no pickle), which load_checkpoint reads back.
     seed: seeds minibatch sampling and subsampling; None draws the seed from np.random, so
         np.random.seed(...) before construction makes a run reproducible too.
     Afterwards: loss_history (per iteration), train_acc_history and val_acc_history (per epoch,
@@ -129,19 +132,33 @@ class Solver:
     def _restore_best(self):
         self.model.params = {k: v.copy() for k, v in self.best_params.items()}
 
-    _STATE = ("epoch", "best_val_acc", "best_params", "loss_history", "train_acc_history",
-              "val_acc_history", "optim_configs", "update_rule", "lr_decay", "batch_size")
+    # Checkpoints hold no pickle, so loading one can never run code (like np.load with
+    # allow_pickle=False). One .npz: arrays param/<name> (model), best/<name> (best_params) and
+    # optim/<name>/<key> (update-rule arrays, e.g. Adam's m and v); everything else is one JSON
+    # string, `meta`: the format tag, the attributes below, the rule's scalars (learning_rate, t, ...)
+    # and the random generator's state (a dict of ints). JSON keeps ints and floats exact, so a
+    # resumed run repeats the uninterrupted one. _STATE maps each attribute to its JSON type.
+    _STATE = {"epoch": int, "best_val_acc": (int, float), "loss_history": list, "train_acc_history": list,
+              "val_acc_history": list, "update_rule": str, "lr_decay": (int, float), "batch_size": int}
 
     def _save_checkpoint(self):
         if self.checkpoint_name is None:
             return
-        state = {k: getattr(self, k) for k in self._STATE}
-        state.update(params=self.model.params, rng_state=self.rng.bit_generator.state)
-        path = f"{self.checkpoint_name}_epoch_{self.epoch}.pkl"
+        arrays = {f"param/{k}": v for k, v in self.model.params.items()}
+        arrays.update({f"best/{k}": v for k, v in self.best_params.items()})
+        arrays.update({f"optim/{p}/{k}": v for p, config in self.optim_configs.items()
+                       for k, v in config.items() if isinstance(v, np.ndarray)})
+        meta = {k: getattr(self, k) for k in self._STATE}
+        meta.update(format=CHECKPOINT_FORMAT, rng_state=self.rng.bit_generator.state,
+                    optim_scalars={p: {k: v for k, v in config.items() if not isinstance(v, np.ndarray)}
+                                   for p, config in self.optim_configs.items()},
+                    optim_arrays={p: [k for k, v in config.items() if isinstance(v, np.ndarray)]
+                                  for p, config in self.optim_configs.items()})
+        path = f"{self.checkpoint_name}_epoch_{self.epoch}.npz"
         tmp = f"{path}.tmp"
         try:
-            with open(tmp, "wb") as f:
-                pickle.dump(state, f)
+            with open(tmp, "wb") as f:   # a file object, so that np.savez does not append ".npz"
+                np.savez(f, meta=np.array(json.dumps(meta, default=_json_scalar)), **arrays)
             os.replace(tmp, path)   # atomic: a reader never sees half a checkpoint
         finally:
             if os.path.exists(tmp):
@@ -150,15 +167,105 @@ class Solver:
             print(f"saved checkpoint {path}")
 
     def load_checkpoint(self, path):
-        """Restore model parameters, update-rule state, histories and epoch from a checkpoint, so
-        that train() resumes where the checkpointed run stopped (and runs to this Solver's num_epochs)."""
-        with open(path, "rb") as f:
-            state = pickle.load(f)
-        if state["params"].keys() != self.model.params.keys():
-            raise ValueError(f"checkpoint {path} holds parameters {sorted(state['params'])}, "
-                             f"the model has {sorted(self.model.params)}")
-        self.model.params = state.pop("params")
-        self.rng.bit_generator.state = state.pop("rng_state")
-        for k, v in state.items():
-            setattr(self, k, v)
+        """Restore model parameters, update-rule state, histories, epoch and random generator from a
+        checkpoint written by this class ('<name>_epoch_<k>.npz'), so that train() resumes where the
+        checkpointed run stopped (and runs to this Solver's num_epochs).
+
+        The file is read with np.load(allow_pickle=False) and checked in full before anything is
+        changed. Raises ValueError naming the file when it is not such a checkpoint (an old pickled
+        .pkl one is refused unread), is truncated or corrupt, or comes from another model (other
+        parameter names, shapes or dtypes).
+        """
+        meta, arrays = _read_checkpoint(path)
+        shapes = {k: (v.shape, v.dtype) for k, v in self.model.params.items()}
+        params = _group(arrays, "param/")
+        best = _group(arrays, "best/")
+        for name, group in (("parameters", params), ("best parameters", best)):
+            found = {k: (v.shape, v.dtype) for k, v in group.items()}
+            if found != shapes:
+                raise ValueError(f"{path}: checkpoint from another model: its {name} are "
+                                 f"{_describe(found)}; the model has {_describe(shapes)}")
+        if meta["optim_scalars"].keys() != shapes.keys() or meta["optim_arrays"].keys() != shapes.keys():
+            raise ValueError(f"{path}: the update-rule state does not cover the model's parameters "
+                             f"{sorted(shapes)}; the checkpoint is corrupt")
+        try:
+            optim_configs = {p: {**meta["optim_scalars"][p], **{k: arrays[f"optim/{p}/{k}"] for k in keys}}
+                             for p, keys in meta["optim_arrays"].items()}
+        except (KeyError, TypeError) as e:
+            raise ValueError(f"{path}: the update-rule state is incomplete ({e!r}); "
+                             "the checkpoint is corrupt") from None
+        if any(v.shape != params[p].shape for p, config in optim_configs.items()
+               for v in config.values() if isinstance(v, np.ndarray)):
+            raise ValueError(f"{path}: an update-rule array's shape differs from its parameter's; "
+                             "the checkpoint is corrupt")
+        rule = meta["update_rule"]
+        if rule.startswith("_") or not callable(getattr(optim, rule, None)):
+            raise ValueError(f"{path}: unknown update rule '{rule}' in the checkpoint")
+        rng = np.random.Generator(type(self.rng.bit_generator)())
+        try:
+            rng.bit_generator.state = meta["rng_state"]
+        except (TypeError, ValueError, KeyError) as e:
+            raise ValueError(f"{path}: the random generator state is unusable ({e}); "
+                             "the checkpoint is corrupt") from None
+        # Everything checked: only now change this Solver.
+        for k in self._STATE:
+            setattr(self, k, meta[k])
+        self.model.params, self.best_params, self.optim_configs, self.rng = params, best, optim_configs, rng
         self._update = getattr(optim, self.update_rule)
+
+
+CHECKPOINT_FORMAT = "cs231n.solver.checkpoint/1"
+
+
+def _json_scalar(value):
+    """json.dumps hook: numpy scalars (e.g. an np.float64 learning rate) as Python numbers."""
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"a checkpoint cannot store {type(value).__name__} {value!r}")
+
+
+def _group(arrays, prefix):
+    """The arrays whose key starts with prefix, keyed by the rest: {'W1': ...} for 'param/'."""
+    return {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
+
+
+def _describe(shapes):
+    return ", ".join(f"{k} {shape} {dtype}" for k, (shape, dtype) in sorted(shapes.items())) or "none"
+
+
+def _read_checkpoint(path):
+    """Read a checkpoint written by Solver without unpickling anything.
+
+    Returns meta (dict, from the JSON string, with every key Solver writes) and arrays (dict key ->
+    array of all other entries). Raises ValueError naming the file for anything else.
+    """
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if not head.startswith(b"PK\x03\x04"):   # every .npz is a zip file
+        # b"\x80" is the PROTO opcode that starts every pickle of protocol 2 or later.
+        kind = ("a pickle (an old .pkl checkpoint?); pickled checkpoints are no longer read, because "
+                "unpickling a file can run code in it. Train again to write an .npz checkpoint"
+                if head[:1] == b"\x80" or str(path).endswith(".pkl") else "not an .npz file")
+        raise ValueError(f"{path}: not a Solver checkpoint: the file is {kind}")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error) as e:
+        raise ValueError(f"{path}: cannot read the checkpoint ({e}); the file is truncated, corrupt, "
+                         "or holds pickled objects, which are never loaded. Use another epoch's "
+                         "checkpoint, or train again") from None
+    meta = arrays.pop("meta", np.array(""))
+    try:
+        meta = json.loads(meta.item()) if meta.dtype.kind == "U" and meta.shape == () else None
+    except ValueError:   # not JSON
+        meta = None
+    if not isinstance(meta, dict) or meta.get("format") != CHECKPOINT_FORMAT:
+        found = meta.get("format") if isinstance(meta, dict) else None
+        raise ValueError(f"{path}: not a Solver checkpoint: expected format '{CHECKPOINT_FORMAT}' in its "
+                         f"'meta' entry, found {found!r}")
+    types = {**Solver._STATE, "optim_scalars": dict, "optim_arrays": dict, "rng_state": dict}
+    wrong = sorted(k for k, t in types.items() if not isinstance(meta.get(k), t))
+    if wrong:
+        raise ValueError(f"{path}: checkpoint entries {wrong} are missing or of the wrong type; "
+                         "the checkpoint is corrupt")
+    return meta, arrays

@@ -1,4 +1,9 @@
 """cs231n.solver.Solver: training, reproducibility, best-parameter restore, checkpoints, errors."""
+import json
+import os
+import pathlib
+import pickle
+
 import numpy as np
 import pytest
 
@@ -46,17 +51,125 @@ def test_best_parameters_are_restored_into_the_model():
     assert solver.check_accuracy(solver.X_val, solver.y_val) == solver.best_val_acc
 
 
-def test_checkpoints_are_written_and_resume_the_same_run(tmp_path):
+@pytest.mark.parametrize("rule", ["sgd", "adam"])
+def test_checkpoints_are_written_and_resume_the_same_run(tmp_path, rule):
     data = small_data()
-    full = make_solver(data, checkpoint_name=str(tmp_path / "full"))
+    config = {"learning_rate": 0.05 if rule == "sgd" else 1e-2}
+    full = make_solver(data, update_rule=rule, optim_config=config, lr_decay=0.9,
+                       checkpoint_name=str(tmp_path / "full"))
     full.train()
-    assert sorted(p.name for p in tmp_path.iterdir()) == [f"full_epoch_{k}.pkl" for k in range(1, 5)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"full_epoch_{k}.npz" for k in range(1, 5)]
     resumed = make_solver(data, seed=99)
-    resumed.load_checkpoint(tmp_path / "full_epoch_2.pkl")
-    assert resumed.epoch == 2
+    resumed.load_checkpoint(tmp_path / "full_epoch_2.npz")
+    assert resumed.epoch == 2 and resumed.update_rule == rule
     resumed.train()
     assert resumed.loss_history == full.loss_history
+    assert resumed.val_acc_history == full.val_acc_history
     assert all(np.array_equal(resumed.model.params[k], full.model.params[k]) for k in full.model.params)
+
+
+def test_checkpoint_holds_arrays_and_json_only(tmp_path):
+    solver = make_solver(small_data(), update_rule="adam", optim_config={"learning_rate": 1e-2}, num_epochs=1,
+                         checkpoint_name=str(tmp_path / "run"))
+    solver.train()
+    with np.load(tmp_path / "run_epoch_1.npz", allow_pickle=False) as npz:
+        files = set(npz.files)
+        meta = json.loads(npz["meta"].item())
+        W1 = npz["optim/W1/m"]
+    names = set(solver.model.params)
+    assert files == {"meta"} | {f"{group}/{k}" for group in ("param", "best") for k in names} | {
+        f"optim/{k}/{key}" for k in names for key in ("m", "v")}
+    assert meta["format"] == "cs231n.solver.checkpoint/1" and meta["epoch"] == 1
+    assert meta["optim_scalars"]["W1"]["t"] == 150 // 25 and meta["loss_history"] == solver.loss_history
+    assert meta["rng_state"]["bit_generator"] == "PCG64"
+    np.testing.assert_array_equal(W1, solver.optim_configs["W1"]["m"])
+
+
+def test_failed_checkpoint_write_leaves_nothing_behind(tmp_path, monkeypatch):
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(np, "savez", full_disk)
+    solver = make_solver(small_data(), num_epochs=1, checkpoint_name=str(tmp_path / "run"))
+    with pytest.raises(OSError, match="No space left"):
+        solver.train()
+    assert list(tmp_path.iterdir()) == []
+
+
+class Payload:
+    """Unpickles into a call of `function(*args)`: what an attacker puts in a checkpoint."""
+
+    def __init__(self, function, *args):
+        self.function, self.args = function, args
+
+    def __reduce__(self):
+        return self.function, self.args
+
+
+@pytest.mark.parametrize("name", ["evil_epoch_1.pkl", "evil_epoch_1.npz"])
+def test_pickled_checkpoint_is_refused_without_being_unpickled(tmp_path, name):
+    marker = tmp_path / "MARKER"
+    payload = pickle.dumps({"params": Payload(os.system, f"touch '{marker}'"), "epoch": 1}, protocol=4)
+    pickle.loads(payload)   # control: plain pickle does run it
+    assert marker.exists()
+    marker.unlink()
+    (tmp_path / name).write_bytes(payload)
+    solver = make_solver(small_data())
+    before = {k: v.copy() for k, v in solver.model.params.items()}
+    with pytest.raises(ValueError) as err:
+        solver.load_checkpoint(tmp_path / name)
+    message = str(err.value)
+    assert str(tmp_path / name) in message and "not a Solver checkpoint" in message
+    assert "a pickle (an old .pkl checkpoint?)" in message and "can run code" in message
+    assert not marker.exists()
+    assert all(np.array_equal(solver.model.params[k], before[k]) for k in before) and solver.epoch == 0
+
+
+def test_npz_holding_a_pickled_object_array_is_refused_without_being_unpickled(tmp_path):
+    marker = tmp_path / "MARKER"
+    trained = make_solver(small_data(), num_epochs=1, checkpoint_name=str(tmp_path / "run"))
+    trained.train()
+    with np.load(tmp_path / "run_epoch_1.npz") as npz:
+        entries = dict(npz)
+    entries["param/W1"] = np.array([Payload(pathlib.Path.touch, marker)], dtype=object)
+    np.savez(tmp_path / "evil.npz", **entries)   # np.savez pickles object arrays
+    with pytest.raises(ValueError) as err:
+        make_solver(small_data()).load_checkpoint(tmp_path / "evil.npz")
+    assert str(tmp_path / "evil.npz") in str(err.value) and "allow_pickle=False" in str(err.value)
+    assert not marker.exists()
+
+
+def test_truncated_checkpoint_is_refused(tmp_path):
+    solver = make_solver(small_data(), num_epochs=1, checkpoint_name=str(tmp_path / "run"))
+    solver.train()
+    whole = (tmp_path / "run_epoch_1.npz").read_bytes()
+    (tmp_path / "cut.npz").write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(ValueError) as err:
+        make_solver(small_data()).load_checkpoint(tmp_path / "cut.npz")
+    assert str(tmp_path / "cut.npz") in str(err.value) and "the file is truncated, corrupt" in str(err.value)
+
+
+def test_checkpoint_from_another_model_is_refused(tmp_path):
+    solver = make_solver(small_data(), num_epochs=1, checkpoint_name=str(tmp_path / "run"))
+    solver.train()
+    other = Solver(FullyConnectedNet([32], input_dim=20, num_classes=3, dtype=np.float64, seed=0), small_data(),
+                   verbose=False)
+    before = {k: v.copy() for k, v in other.model.params.items()}
+    with pytest.raises(ValueError) as err:
+        other.load_checkpoint(tmp_path / "run_epoch_1.npz")
+    message = str(err.value)
+    assert "run_epoch_1.npz: checkpoint from another model" in message
+    assert "W1 (20, 16) float64" in message and "W1 (20, 32) float64" in message
+    assert all(np.array_equal(other.model.params[k], before[k]) for k in before) and other.epoch == 0
+
+
+def test_npz_that_is_not_a_checkpoint_is_refused(tmp_path):
+    np.savez(tmp_path / "weights.npz", W1=np.zeros((20, 16)))
+    with pytest.raises(ValueError, match=r"weights\.npz: not a Solver checkpoint: expected format "
+                                         r"'cs231n\.solver\.checkpoint/1' in its 'meta' entry, found None"):
+        make_solver(small_data()).load_checkpoint(tmp_path / "weights.npz")
+    (tmp_path / "notes.txt").write_text("hello")
+    with pytest.raises(ValueError, match=r"notes\.txt: not a Solver checkpoint: the file is not an \.npz file"):
+        make_solver(small_data()).load_checkpoint(tmp_path / "notes.txt")
 
 
 def test_non_finite_loss_stops_training_and_keeps_the_best_parameters():
