@@ -19,6 +19,7 @@ from cs231n import optim
 DEFAULTS = dict(update_rule="sgd", optim_config=None, lr_decay=1.0, batch_size=100, num_epochs=10,
                 num_train_samples=1000, num_val_samples=None, checkpoint_name=None, print_every=10,
                 verbose=True, seed=None)
+CHECKPOINT_FORMAT = "cs231n.solver.checkpoint/1"   # the tag in every checkpoint's meta; /1 is the layout
 
 
 class Solver:
@@ -214,8 +215,6 @@ class Solver:
         self._update = getattr(optim, self.update_rule)
 
 
-CHECKPOINT_FORMAT = "cs231n.solver.checkpoint/1"
-
 
 def _json_scalar(value):
     """json.dumps hook: numpy scalars (e.g. an np.float64 learning rate) as Python numbers."""
@@ -230,6 +229,7 @@ def _group(arrays, prefix):
 
 
 def _describe(shapes):
+    """'W1 (20, 16) float64, b1 (16,) float64' from {name: (shape, dtype)}."""
     return ", ".join(f"{k} {shape} {dtype}" for k, (shape, dtype) in sorted(shapes.items())) or "none"
 
 
@@ -254,6 +254,8 @@ def _read_checkpoint(path):
         raise ValueError(f"{path}: cannot read the checkpoint ({e}); the file is truncated, corrupt, "
                          "or holds pickled objects, which are never loaded. Use another epoch's "
                          "checkpoint, or train again") from None
+    if not all(isinstance(v, np.ndarray) for v in arrays.values()):   # np.load gives other members as bytes
+        raise ValueError(f"{path}: not a Solver checkpoint: a zip file with members that are not .npy arrays")
     meta = arrays.pop("meta", np.array(""))
     try:
         meta = json.loads(meta.item()) if meta.dtype.kind == "U" and meta.shape == () else None

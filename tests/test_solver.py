@@ -3,6 +3,7 @@ import json
 import os
 import pathlib
 import pickle
+import zipfile
 
 import numpy as np
 import pytest
@@ -167,6 +168,10 @@ def test_npz_that_is_not_a_checkpoint_is_refused(tmp_path):
     with pytest.raises(ValueError, match=r"weights\.npz: not a Solver checkpoint: expected format "
                                          r"'cs231n\.solver\.checkpoint/1' in its 'meta' entry, found None"):
         make_solver(small_data()).load_checkpoint(tmp_path / "weights.npz")
+    with zipfile.ZipFile(tmp_path / "notes.zip", "w") as z:
+        z.writestr("meta.txt", "hello")
+    with pytest.raises(ValueError, match=r"notes\.zip: not a Solver checkpoint: a zip file with members that are not"):
+        make_solver(small_data()).load_checkpoint(tmp_path / "notes.zip")
     (tmp_path / "notes.txt").write_text("hello")
     with pytest.raises(ValueError, match=r"notes\.txt: not a Solver checkpoint: the file is not an \.npz file"):
         make_solver(small_data()).load_checkpoint(tmp_path / "notes.txt")
