@@ -1,7 +1,8 @@
 """CIFAR-10 loading: the official python-version pickles, split and preprocessed for the homework.
 
 The data set is fetched by ``datasets/get_datasets.sh``; this module only reads what that script
-extracted. ``CIFAR10_DIR`` (environment) overrides where it looks.
+extracted. ``CIFAR10_DIR`` (environment) overrides where it looks. Batches are read by a restricted
+unpickler that rebuilds numpy arrays and plain containers only, so a tampered file cannot run code.
 """
 import os
 import pickle
