@@ -87,9 +87,12 @@ PROBLEMS = {
     "tests/test_data_utils.py": (1, 2, 3, 4),     # every notebook loads CIFAR-10
     "tests/test_get_datasets.py": (1, 2, 3, 4),
     "tests/test_gradient_check.py": (1, 2, 3, 4),
+    "tests/test_notebooks.py": (1, 2, 3, 4),      # checks on every committed notebook
+    "tests/test_export.py": (),
     "tests/test_export_pdf.py": (),
     "tests/test_lint.py": (),
     "tests/test_kernel.py": (),
+    "tests/test_problem_markers.py": (),
     "notebooks/autoencoder_backprop.ipynb": (1,),
     "notebooks/gplvm_backprop.ipynb": (2,),
     "notebooks/two_layer_net.ipynb": (3,),
