@@ -8,6 +8,8 @@ import sys
 
 import numpy as np
 
+from cs231n.optim import IN_PLACE_BLOCK
+
 
 def affine_forward(x, w, b):
     """Affine (fully connected) layer, forward.
@@ -49,6 +51,28 @@ def relu_forward(x):
 def relu_backward(dout, cache):
     """ReLU, backward: dx = dout where x > 0, else 0. dout and cache x: same shape. Returns dx."""
     return dout * (cache > 0)
+
+
+def l2_regularization(w, dw, reg):
+    """L2 weight penalty: returns its loss 0.5 * reg * ||w||^2 and adds its gradient reg * w to dw in place.
+
+    w: weights, any shape; dw: the data loss's gradient with respect to w, w's shape, writeable
+    (a model's freshly computed gradient). Returns the loss term (float); dw then holds dw + reg * w.
+    """
+    if not reg:
+        return 0.0
+    if not (w.flags.c_contiguous and dw.flags.c_contiguous):
+        dw += reg * w   # views (e.g. a transposed gradient): reshape(-1) would copy, so one temporary instead
+        return 0.5 * reg * float(np.vdot(w, w))
+    # Block by block, so that each block of w is read from memory once for both terms and the
+    # temporary reg * w stays in cache (optim.IN_PLACE_BLOCK); vdot needs no temporary w * w.
+    w_flat, dw_flat = w.reshape(-1), dw.reshape(-1)
+    sum_sq = 0.0
+    for start in range(0, w_flat.size, IN_PLACE_BLOCK):
+        w_block = w_flat[start:start + IN_PLACE_BLOCK]
+        sum_sq += float(np.vdot(w_block, w_block))
+        dw_flat[start:start + IN_PLACE_BLOCK] += reg * w_block
+    return 0.5 * reg * sum_sq
 
 
 def check_labels(y, X, num_classes):

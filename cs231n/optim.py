@@ -5,18 +5,54 @@ Each rule has the interface
 w: array of parameters; dw: gradient of the loss with respect to w (same shape);
 config: dict of hyperparameters and state (learning rate, moments, ...), created with the rule's
 defaults when None and returned updated, so that the caller passes it back at the next step.
+sgd updates w in place and returns that same array as next_w (as CS231n's own sgd does); copy w
+first if you need its old values. The other rules return a new array.
 """
 import numpy as np
 
+# Elements per block of an in-place update (here and in layers.l2_regularization): 32768 (128 KB in
+# float32, 256 KB in float64) keeps a block of each operand and of the temporary in a core's L2 cache;
+# measured faster than whole-array passes and than blocks of 8192 or 131072 elements.
+IN_PLACE_BLOCK = 32768
+
 
 def sgd(w, dw, config=None):
-    """Vanilla stochastic gradient descent: w -= learning_rate * dw.
+    """Vanilla stochastic gradient descent: w -= learning_rate * dw, in place.
 
+    w: parameters, a writeable floating-point array of any shape; updated in place and returned as
+        next_w (the same array): no new array per step.
+    dw: gradient of the loss with respect to w, w's shape.
     config: learning_rate (default 1e-2).
     """
     config = {} if config is None else config
     config.setdefault("learning_rate", 1e-2)
-    return w - config["learning_rate"] * dw, config
+    _check_in_place(w, dw, "sgd")
+    lr = config["learning_rate"]
+    if w.flags.c_contiguous and dw.flags.c_contiguous:
+        # In blocks: `w -= lr * dw` on the whole array would write and re-read a temporary as big as w.
+        w_flat, dw_flat = w.reshape(-1), dw.reshape(-1)
+        for start in range(0, w_flat.size, IN_PLACE_BLOCK):
+            w_flat[start:start + IN_PLACE_BLOCK] -= lr * dw_flat[start:start + IN_PLACE_BLOCK]
+    else:
+        w -= lr * dw   # views (e.g. a transposed gradient): reshape(-1) would copy, so one temporary instead
+    return w, config
+
+
+def _check_in_place(w, dw, rule):
+    """Raise ValueError unless w can be updated in place by dw (an update rule's boundary check)."""
+    if not isinstance(w, np.ndarray):
+        problem = f"got {type(w).__name__}"
+    elif not np.issubdtype(w.dtype, np.floating):
+        problem = f"got dtype {w.dtype}"
+    elif not w.flags.writeable:
+        problem = "got a read-only array"
+    else:
+        problem = None
+    if problem:
+        raise ValueError(f"{rule} updates w in place, so w must be a writeable floating-point numpy array; "
+                         f"{problem}. Pass np.array(w, dtype=float) (a copy) instead.")
+    if np.shape(dw) != w.shape:
+        raise ValueError(f"{rule}: dw must have w's shape {w.shape}, got {np.shape(dw)}")
 
 
 def sgd_momentum(w, dw, config=None):

@@ -1,5 +1,6 @@
 """cs231n.optim: CS231n's reference values for each update rule."""
 import numpy as np
+import pytest
 
 from cs231n import optim
 from cs231n.gradient_check import rel_error
@@ -10,8 +11,48 @@ dw = np.linspace(-0.6, 0.4, num=N * D).reshape(N, D)
 
 
 def test_sgd_defaults_and_step():
-    next_w, config = optim.sgd(w, dw)
+    w_in = w.copy()
+    next_w, config = optim.sgd(w_in, dw)
     assert config["learning_rate"] == 1e-2 and rel_error(next_w, w - 1e-2 * dw) < 1e-15
+
+
+# Sizes around and across optim.IN_PLACE_BLOCK, so that first, middle and partial last blocks are all checked.
+@pytest.mark.parametrize("shape", [(), (7,), (5, 4, 3), (optim.IN_PLACE_BLOCK + 1,), (3072, 50), (2, 3 * 32 * 32, 11)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sgd_updates_in_place_to_the_formula(shape, dtype):
+    rng = np.random.default_rng(len(shape))
+    w0, dw0 = rng.standard_normal(shape).astype(dtype), rng.standard_normal(shape).astype(dtype)
+    lr = 3e-3
+    expected = w0 - lr * dw0            # the formula, on copies, with numpy's whole-array arithmetic
+    w_in, dw_in = w0.copy(), dw0.copy()
+    next_w, _ = optim.sgd(w_in, dw_in, {"learning_rate": lr})
+    assert next_w is w_in and next_w.dtype == dtype
+    assert np.array_equal(next_w, expected)             # same operations element by element: exact
+    assert np.array_equal(dw_in, dw0)                   # the gradient is left alone
+
+
+def test_sgd_updates_views_in_place():
+    rng = np.random.default_rng(0)
+    big = rng.standard_normal((300, 400))
+    dw_t = rng.standard_normal((200, 300))
+    expected_big = big.copy()
+    expected_big[:, ::2] -= 0.1 * dw_t.T
+    w_view = big[:, ::2]                                 # a strided view and a transposed gradient
+    next_w, _ = optim.sgd(w_view, dw_t.T, {"learning_rate": 0.1})
+    assert next_w is w_view and np.array_equal(big, expected_big)
+
+
+def test_sgd_refuses_what_it_cannot_update_in_place():
+    with pytest.raises(ValueError, match="writeable floating-point numpy array; got list"):
+        optim.sgd([1.0, 2.0], np.ones(2))
+    with pytest.raises(ValueError, match="got dtype int64"):
+        optim.sgd(np.arange(3, dtype=np.int64), np.ones(3))
+    read_only = np.ones(3)
+    read_only.flags.writeable = False
+    with pytest.raises(ValueError, match="got a read-only array.*np.array"):
+        optim.sgd(read_only, np.ones(3))
+    with pytest.raises(ValueError, match=r"dw must have w's shape \(4, 5\), got \(5,\)"):
+        optim.sgd(w.copy(), np.ones(5))                  # would broadcast silently
 
 
 def test_sgd_momentum_reference():

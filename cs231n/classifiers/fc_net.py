@@ -15,6 +15,7 @@ from cs231n.layers import (
     affine_backward,
     affine_forward,
     check_labels,
+    l2_regularization,
     relu_backward,
     relu_forward,
     softmax_loss,
@@ -111,11 +112,9 @@ class FullyConnectedNet:
         dout, grads[f"W{L}"], grads[f"b{L}"] = affine_backward(dout, last_cache)
         for l in range(L - 1, 0, -1):
             dout, grads[f"W{l}"], grads[f"b{l}"] = affine_relu_backward(dout, caches[l - 1], need_dx=l > 1)
-        if self.reg:
-            for l in range(1, L + 1):
-                W = self.params[f"W{l}"]
-                loss += 0.5 * self.reg * float(np.vdot(W, W))   # vdot: no temporary W * W
-                grads[f"W{l}"] += self.reg * W
+        for l in range(1, L + 1):
+            # Adds reg * W into the fresh gradient in place, in one pass over W with its loss term.
+            loss += l2_regularization(self.params[f"W{l}"], grads[f"W{l}"], self.reg)
         return loss, grads
 
 

@@ -7,7 +7,15 @@ input -> affine -> ReLU -> affine -> softmax, with the handout's convention: W1 
 import numpy as np
 
 from cs231n.layer_utils import affine_relu_forward
-from cs231n.layers import affine_backward, affine_forward, check_labels, relu_backward, softmax_loss
+from cs231n.layers import (
+    affine_backward,
+    affine_forward,
+    check_labels,
+    l2_regularization,
+    relu_backward,
+    softmax_loss,
+)
+from cs231n.optim import sgd
 
 
 class TwoLayerNet:
@@ -50,14 +58,15 @@ class TwoLayerNet:
         scores, cache2 = affine_forward(hidden, W2.T, b2)
         if y is None:
             return scores
-        data_loss, dscores = softmax_loss(scores, y)
-        loss = data_loss + 0.5 * reg * float(np.vdot(W1, W1) + np.vdot(W2, W2))   # vdot: no temporaries
+        loss, dscores = softmax_loss(scores, y)
         dhidden, dW2t, db2 = affine_backward(dscores, cache2)
         _, relu_cache1 = cache1
         da = relu_backward(dhidden, relu_cache1)
         # dW1 = da^T X straight in W1's (H, D) layout: transposing affine_backward's (D, H) result
         # would cost a strided pass over all H*D entries, as much as the matrix product itself.
-        grads = {"W1": da.T @ X + reg * W1, "b1": da.sum(axis=0), "W2": dW2t.T + reg * W2, "b2": db2}
+        grads = {"W1": da.T @ X, "b1": da.sum(axis=0), "W2": dW2t.T, "b2": db2}
+        # The L2 term's loss, and its gradient reg * W added into the fresh dW in place.
+        loss += l2_regularization(W1, grads["W1"], reg) + l2_regularization(W2, grads["W2"], reg)
         return loss, grads
 
     def train(self, X, y, X_val, y_val, learning_rate=1e-3, learning_rate_decay=0.95, reg=1e-5,
@@ -86,7 +95,7 @@ class TwoLayerNet:
                                  f"reg={reg}); lower the learning rate")
             loss_history.append(loss)
             for name, grad in grads.items():
-                self.params[name] -= learning_rate * grad
+                sgd(self.params[name], grad, {"learning_rate": learning_rate})   # in place
             if verbose and it % 100 == 0:
                 print(f"iteration {it} / {num_iters}: loss {loss:f}")
             if it % iterations_per_epoch == 0:
