@@ -14,7 +14,9 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 if [ -x "$repo/.venv/bin/python" ]; then PY="$repo/.venv/bin/python"; else PY="$(command -v python3)"; fi
-"$PY" -c 'import cs231n, nbconvert, nbclient, pygments' 2>/dev/null || {
+# find_spec, not import: the check costs no time (nbconvert alone takes seconds to import).
+"$PY" -c 'import importlib.util as u, sys; sys.exit(any(u.find_spec(m) is None for m in sys.argv[1:]))' \
+    cs231n nbconvert nbclient pygments 2>/dev/null || {
   printf 'export_pdf.sh: error: %s\n' "cs231n, nbconvert, nbclient and pygments are needed: run 'make setup' (or pip install -r requirements.txt && pip install -e .)" >&2
   exit 1
 }

@@ -10,6 +10,7 @@ a contents entry and the number at the foot of a page all count pages of the sam
 """
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -38,12 +39,13 @@ class ExportError(ValueError):
 
 @dataclass(frozen=True)
 class Manifest:
-    """What the PDF holds: title (str); problems, a tuple of (title, notebook path); code files."""
+    """What the PDF holds: its title; problems as (title, notebook path); code files as (name as
+    listed, which heads the file's listing, path); root, the manifest's folder."""
 
     root: Path
     title: str
     problems: tuple[tuple[str, Path], ...]
-    code_files: tuple[Path, ...]
+    code_files: tuple[tuple[str, Path], ...]
 
 
 def load_manifest(path=DEFAULT_MANIFEST, notebook_dir=None):
@@ -61,7 +63,7 @@ def load_manifest(path=DEFAULT_MANIFEST, notebook_dir=None):
     try:
         title = str(data["title"])
         problems = tuple((str(p["title"]), root / p["notebook"]) for p in data["problems"])
-        code_files = tuple(root / name for name in data["code"]["files"])
+        code_files = tuple((str(name), root / name) for name in data["code"]["files"])
     except (KeyError, TypeError) as e:
         raise ExportError(f"{path}: expected title, [[problems]] entries with title and notebook, "
                           f"and [code] files; {e!r} is missing or malformed") from None
@@ -69,7 +71,7 @@ def load_manifest(path=DEFAULT_MANIFEST, notebook_dir=None):
         raise ExportError(f"{path} lists no problems: add a [[problems]] entry per notebook")
     if notebook_dir is not None:
         problems = tuple((t, Path(notebook_dir).resolve() / nb.name) for t, nb in problems)
-    missing = [str(p) for p in [nb for _, nb in problems] + list(code_files) if not p.is_file()]
+    missing = [str(p) for _, p in problems + code_files if not p.is_file()]
     if missing:
         raise ExportError(f"{path} lists files that do not exist: {', '.join(missing)}; "
                           "restore them or correct the manifest")
@@ -133,15 +135,18 @@ def execute_notebook(path, timeout=CELL_TIMEOUT, log=print):
     def on_cell_executed(cell, cell_index, execute_reply):
         log(f" {time.monotonic() - started[cell_index]:.1f} s", flush=True)
 
-    client = NotebookClient(nb, timeout=timeout, kernel_name=nb.metadata.get("kernelspec", {}).get("name", "python3"),
-                            resources={"metadata": {"path": str(path.parent)}},
+    kernel = nb.metadata.get("kernelspec", {}).get("name", "python3")
+    client = NotebookClient(nb, timeout=timeout, kernel_name=kernel, resources={"metadata": {"path": str(path.parent)}},
                             on_cell_execute=on_cell_execute, on_cell_executed=on_cell_executed)
     try:
         client.execute()
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as e:
-        failed = max(started, key=started.get) if started else None
-        where = f"cell {ordinal[failed]}/{len(code)} (cell {failed + 1} of the notebook)" if failed is not None else "start-up"
-        raise ExportError(f"executing {path} failed at {where}; the notebook file is unchanged:\n{e}") from None
+        where = "start-up"
+        if started:  # the cell that failed is the last one started
+            failed = max(started, key=started.get)
+            where = f"cell {ordinal[failed]}/{len(code)} (cell {failed + 1} of the notebook)"
+        error = re.sub(r"\x1b\[[0-9;]*m", "", str(e))  # the traceback's terminal colours
+        raise ExportError(f"executing {path} failed at {where}; the notebook file is unchanged:\n{error}") from None
     _write_atomically(path, nbformat.writes(nb).encode("utf-8"))
     log(f"{PROG}: {path.name} executed in {_minutes(time.monotonic() - start)}")
 
@@ -180,10 +185,9 @@ def combined_notebook(manifest):
     cells.append(_raw_latex(r"\submissionpart{Code}"))
     # The same Pygments style as nbconvert's code cells, whose \PY macros the template defines.
     formatter = LatexFormatter(style="default", linenos=True, verboptions=r"fontsize=\small")
-    for path in manifest.code_files:
-        name = escape_latex(path.relative_to(manifest.root).as_posix())
-        cells.append(_raw_latex(rf"\codefile{{{name}}}" + "\n" + highlight(path.read_text(encoding="utf-8"),
-                                                                          PythonLexer(), formatter)))
+    for name, path in manifest.code_files:
+        listing = highlight(path.read_text(encoding="utf-8"), PythonLexer(), formatter)
+        cells.append(_raw_latex(rf"\codefile{{{escape_latex(name)}}}" + "\n" + listing))
     for cell in cells:
         cell.pop("id", None)
     return nbformat.v4.new_notebook(cells=cells, metadata=first.metadata, nbformat_minor=4)
