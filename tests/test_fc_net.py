@@ -3,7 +3,9 @@ import numpy as np
 import pytest
 
 from cs231n.classifiers.fc_net import FullyConnectedNet, TwoLayerNet
-from cs231n.gradient_check import eval_numerical_gradient, rel_error
+from cs231n.gradient_check import eval_numerical_gradient, grad_check_sparse, rel_error
+from cs231n.layers import l2_regularization
+from cs231n.optim import IN_PLACE_BLOCK
 
 
 def test_two_layer_net_initialisation_and_reference_values():
@@ -78,3 +80,47 @@ def test_he_initialisation_scales_each_layer_by_its_fan_in():
     for bad in [0, -1e-2, "xavier", None]:
         with pytest.raises(ValueError, match="weight_scale must be a positive number or 'he'"):
             FullyConnectedNet([10], weight_scale=bad)
+
+
+# layers.l2_regularization works in blocks of optim.IN_PLACE_BLOCK elements: shapes below, at and
+# across a block boundary, and a transposed (non-contiguous) gradient.
+@pytest.mark.parametrize("shape", [(3,), (7, 5), (IN_PLACE_BLOCK,), (3072, 50), (2, 100, 200)])
+@pytest.mark.parametrize("dtype, rtol", [(np.float32, 1e-5), (np.float64, 1e-12)])
+def test_l2_regularization_matches_its_formula(shape, dtype, rtol):
+    rng = np.random.default_rng(len(shape))
+    w, dw0 = rng.standard_normal(shape).astype(dtype), rng.standard_normal(shape).astype(dtype)
+    for dw in [dw0.copy(), dw0.T.copy().T]:   # C-ordered, and (ndim > 1) a transposed view
+        loss = l2_regularization(w, dw, 0.3)
+        expected_loss = 0.5 * 0.3 * np.sum(w.astype(np.float64) ** 2)
+        assert abs(loss - expected_loss) <= rtol * expected_loss
+        assert dw.dtype == dtype and np.array_equal(dw, dw0 + 0.3 * w)   # in place, same arithmetic
+    dw = dw0.copy()
+    assert l2_regularization(w, dw, 0.0) == 0.0 and np.array_equal(dw, dw0)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_regularised_loss_and_gradients_add_the_l2_terms(dtype):
+    rng = np.random.default_rng(5)
+    X, y = rng.standard_normal((20, 300)), rng.integers(10, size=20)
+    kwargs = dict(input_dim=300, weight_scale="he", dtype=dtype, seed=1)
+    plain, regularised = FullyConnectedNet([120, 40], **kwargs), FullyConnectedNet([120, 40], reg=0.7, **kwargs)
+    loss0, grads0 = plain.loss(X, y)
+    loss, grads = regularised.loss(X, y)
+    penalty = 0.5 * 0.7 * sum(np.sum(regularised.params[f"W{k}"].astype(np.float64) ** 2) for k in (1, 2, 3))
+    assert abs(loss - (loss0 + penalty)) < (1e-5 if dtype == np.float32 else 1e-12) * loss
+    for name, grad in grads.items():
+        extra = 0.7 * regularised.params[name] if name.startswith("W") else 0
+        assert grad.dtype == dtype and rel_error(grad, grads0[name] + extra) < 1e-6, name
+
+
+def test_gradients_of_a_net_wider_than_an_update_block_match_numerical_in_float64():
+    # W1 is 400 x 90 = 36000 entries > IN_PLACE_BLOCK: the L2 gradient's blocks are checked at random entries.
+    rng = np.random.default_rng(2)
+    X, y = rng.standard_normal((6, 400)), rng.integers(10, size=6)
+    model = FullyConnectedNet([90, 30], input_dim=400, reg=0.5, weight_scale=0.1, dtype=np.float64, seed=0)
+    assert model.params["W1"].size > IN_PLACE_BLOCK
+    _, grads = model.loss(X, y)
+    for name in ["W1", "W2", "W3", "b1"]:
+        errors = grad_check_sparse(lambda _: model.loss(X, y)[0], model.params[name], grads[name], num_checks=15,
+                                   seed=3)
+        assert max(errors) < 1e-5, name   # as the dense checks above: h = 1e-5 probes of a loss of order 10

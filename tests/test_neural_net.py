@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from cs231n.classifiers.neural_net import TwoLayerNet
-from cs231n.gradient_check import eval_numerical_gradient, rel_error
+from cs231n.gradient_check import eval_numerical_gradient, grad_check_sparse, rel_error
 
 
 @pytest.fixture
@@ -58,3 +58,33 @@ def test_bad_inputs_and_divergence_are_reported(toy):
         net.loss(X, y[:4])
     with pytest.raises(ValueError, match="loss became .* lower the learning rate"), np.errstate(all="ignore"):
         net.train(X, y, X, y, learning_rate=1e6, num_iters=50)
+
+
+def test_train_updates_the_parameters_in_place_by_sgd():
+    np.random.seed(0)
+    net = TwoLayerNet(40, 8, 3, std=1e-1)
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((30, 40)), rng.integers(3, size=30)
+    arrays = dict(net.params)
+    np.random.seed(7)
+    batch = np.random.choice(30, 10)                     # train's first draw after the same seed
+    _, grads = net.loss(X[batch], y[batch], reg=0.3)
+    expected = {k: v - 0.05 * grads[k] for k, v in net.params.items()}
+    np.random.seed(7)
+    net.train(X, y, X, y, learning_rate=0.05, reg=0.3, num_iters=1, batch_size=10)
+    for name, value in net.params.items():
+        assert value is arrays[name] and rel_error(value, expected[name]) < 1e-15, name
+
+
+def test_regularised_gradients_match_numerical_when_W1_spans_several_update_blocks():
+    np.random.seed(0)
+    net = TwoLayerNet(4000, 10, 3, std=1e-2)             # W1 has 40000 entries > optim.IN_PLACE_BLOCK
+    rng = np.random.default_rng(1)
+    X, y = rng.standard_normal((5, 4000)), np.array([0, 1, 2, 2, 1])
+    loss, grads = net.loss(X, y, reg=0.7)
+    penalty = 0.5 * 0.7 * (np.sum(net.params["W1"] ** 2) + np.sum(net.params["W2"] ** 2))
+    assert abs(loss - (net.loss(X, y)[0] + penalty)) < 1e-12
+    for name in ["W1", "W2"]:
+        errors = grad_check_sparse(lambda _: net.loss(X, y, reg=0.7)[0], net.params[name], grads[name],
+                                   num_checks=15, seed=2)
+        assert max(errors) < 1e-7, name
