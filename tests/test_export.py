@@ -1,5 +1,6 @@
 """cs231n.export (run by export_pdf.sh): the PDF built once from the committed notebooks, checked
 against the notebooks and the manifest; the manifest's errors; the refusals; --execute."""
+import ast
 import json
 import os
 import re
@@ -52,7 +53,12 @@ def pdf(tmp_path_factory):
     result = export("-o", out)
     assert result.returncode == 0, result.stderr
     assert not list(out.parent.glob(".*.part"))
-    reader = PdfReader(out)
+    return read_pdf(out)
+
+
+def read_pdf(path):
+    """(page texts, outline as (depth, title, page)) of the PDF at path."""
+    reader = PdfReader(path)
     outline = []
 
     def walk(items, depth):
@@ -139,6 +145,24 @@ def test_no_machine_paths_in_the_pdf_and_the_code_is_listed(pdf):
     assert "Traceback" not in text
     for listed in ["def affine_forward", "class Solver", "class FullyConnectedNet", "def grad_L2", "class TwoLayerNet"]:
         assert listed in text, listed
+
+
+def test_the_manifest_lists_every_module_the_notebooks_import():
+    imported = set()
+    for _, notebook in MANIFEST.problems:
+        for cell in nbformat.read(notebook, as_version=4).cells:
+            if cell.cell_type != "code":
+                continue
+            for node in ast.walk(ast.parse(cell.source)):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("cs231n"):
+                    # 'from cs231n.x import f' imports x; 'from cs231n import x' may import module x
+                    imported |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+                elif isinstance(node, ast.Import):
+                    imported |= {alias.name for alias in node.names if alias.name.startswith("cs231n.")}
+    modules = {name.replace(".", "/") + ".py" for name in imported} & {
+        path.relative_to(REPO).as_posix() for path in (REPO / "cs231n").rglob("*.py")}
+    assert len(modules) >= 10
+    assert modules <= {name for name, _ in MANIFEST.code_files}
 
 
 def write_manifest(folder, notebooks, code_files):
