@@ -19,14 +19,27 @@ MESSAGE = ("This Jupyter kernel cannot import cs231n. From the repository root r
            "`.venv/bin/jupyter lab`.")
 HIDE_CS231N = 'import sys; sys.modules["cs231n"] = None'   # `import cs231n` then raises ImportError
 
-# The first cell in a real IPython shell, as a kernel runs it; exit status 3 for an ImportError.
+# Each notebook's first cell in a fresh, real IPython shell, with cs231n hidden and importable; what
+# the shell printed, and how the cell ended ("ok", "ImportError" or another exception's name), go
+# back as JSON.
 RUN_IN_IPYTHON = f"""
-import sys
-if sys.argv[1] == "hidden":
-    {HIDE_CS231N}
+import contextlib, io, json, sys
 from IPython.core.interactiveshell import InteractiveShell
-result = InteractiveShell.instance().run_cell(sys.stdin.read())
-sys.exit(0 if result.success else 3 if isinstance(result.error_in_exec, ImportError) else 4)
+results = {{}}
+for name, cell in json.load(sys.stdin).items():
+    for case in ("hidden", "importable"):
+        if case == "hidden":
+            {HIDE_CS231N}
+        else:
+            sys.modules.pop("cs231n")
+        InteractiveShell.clear_instance()
+        shell = InteractiveShell.instance()
+        with contextlib.redirect_stdout(io.StringIO()) as out, contextlib.redirect_stderr(io.StringIO()) as err:
+            result = shell.run_cell(cell)
+        error = result.error_before_exec or result.error_in_exec
+        ended = "ok" if error is None else "ImportError" if isinstance(error, ImportError) else type(error).__name__
+        results[name, case] = out.getvalue() + err.getvalue(), ended
+json.dump([[*key, *value] for key, value in results.items()], sys.__stdout__)
 """
 
 
@@ -35,22 +48,25 @@ def first_code_cell(notebook):
     return "".join(next(cell for cell in cells if cell["cell_type"] == "code")["source"])
 
 
-def run_first_cell(notebook, cs231n, tmp_path):
-    return subprocess.run([sys.executable, "-c", RUN_IN_IPYTHON, cs231n], input=first_code_cell(notebook),
-                          cwd=notebook.parent, env=dict(os.environ, IPYTHONDIR=str(tmp_path)),
-                          capture_output=True, text=True, timeout=120)
+@pytest.fixture(scope="module")
+def first_cells_run(tmp_path_factory):
+    """{(notebook name, "hidden" or "importable"): (what the shell printed, how the cell ended)}"""
+    cells = {notebook.name: first_code_cell(notebook) for notebook in NOTEBOOKS}
+    env = dict(os.environ, IPYTHONDIR=str(tmp_path_factory.mktemp("ipython")))   # not the user's history
+    result = subprocess.run([sys.executable, "-c", RUN_IN_IPYTHON], input=json.dumps(cells), cwd=REPO / "notebooks",
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return {(name, case): (printed, ended) for name, case, printed, ended in json.loads(result.stdout)}
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
-def test_first_cell_without_cs231n_says_what_to_do_and_shows_no_traceback(notebook, tmp_path):
-    result = run_first_cell(notebook, "hidden", tmp_path)
-    assert (result.returncode, result.stdout, result.stderr) == (3, MESSAGE + "\n", "")
+def test_first_cell_without_cs231n_says_what_to_do_and_shows_no_traceback(notebook, first_cells_run):
+    assert first_cells_run[notebook.name, "hidden"] == (MESSAGE + "\n", "ImportError")
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
-def test_first_cell_with_cs231n_is_silent(notebook, tmp_path):
-    result = run_first_cell(notebook, "importable", tmp_path)
-    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+def test_first_cell_with_cs231n_is_silent(notebook, first_cells_run):
+    assert first_cells_run[notebook.name, "importable"] == ("", "ok")
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
