@@ -184,7 +184,7 @@ def combined_notebook(manifest):
         cells.extend(nb.cells)
     cells.append(_raw_latex(r"\submissionpart{Code}"))
     # The same Pygments style as nbconvert's code cells, whose \PY macros the template defines.
-    formatter = LatexFormatter(style="default", linenos=True, verboptions=r"fontsize=\small")
+    formatter = LatexFormatter(style="default", linenos=True, verboptions=r"fontsize=\footnotesize")
     for name, path in manifest.code_files:
         listing = highlight(path.read_text(encoding="utf-8"), PythonLexer(), formatter)
         cells.append(_raw_latex(rf"\codefile{{{escape_latex(name)}}}" + "\n" + listing))
