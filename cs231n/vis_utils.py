@@ -27,17 +27,19 @@ def visualize_grid(Xs, ubound=255.0, padding=1):
     return grid
 
 
-def plot_training(loss_history, train_acc_history, val_acc_history, title, loss_x=None):
+def plot_training(loss_history, train_acc_history, val_acc_history, title, loss_x=None, train_label="train"):
     """Two panels: the training loss, and train and validation accuracy per epoch.
 
     loss_history: (T,) losses per iteration (or per loss_x if given); *_acc_history: (E,) per epoch.
+    train_label: the legend entry of the training accuracy, to say what it was measured on (one
+    minibatch, a subset of the training rows).
     Returns the figure.
     """
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 3.6))
     ax_loss.plot(np.arange(len(loss_history)) if loss_x is None else loss_x, loss_history, lw=0.6)
     ax_loss.set(xlabel="iteration", ylabel="training loss", title="Loss")
     epochs = np.arange(len(train_acc_history))
-    ax_acc.plot(epochs, train_acc_history, "o-", label="train")
+    ax_acc.plot(epochs, train_acc_history, "o-", label=train_label)
     ax_acc.plot(epochs, val_acc_history, "o-", label="validation")
     ax_acc.set(xlabel="epoch", ylabel="accuracy", title="Classification accuracy")
     ax_acc.legend()

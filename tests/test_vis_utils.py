@@ -36,6 +36,9 @@ def test_plots_have_titles_and_labels():
     from cs231n.vis_utils import plot_confusion_matrix, plot_training, show_weights
     fig = plot_training([3.0, 2.0, 1.0], [0.1, 0.5], [0.1, 0.4], "run")
     assert fig._suptitle.get_text() == "run" and all(ax.get_xlabel() and ax.get_ylabel() for ax in fig.axes)
+    assert [t.get_text() for t in fig.axes[1].get_legend().get_texts()] == ["train", "validation"]
+    fig = plot_training([1.0], [0.1], [0.1], "run", train_label="train (one minibatch)")
+    assert fig.axes[1].get_legend().get_texts()[0].get_text() == "train (one minibatch)"
     fig = plot_confusion_matrix(np.array([0, 1]), np.array([0, 0]), ["a", "b"], "cm")
     assert fig.axes[0].get_title() == "cm"
     ax = show_weights(np.random.default_rng(0).standard_normal((4, 12)), (2, 2, 3), "w")
