@@ -4,6 +4,7 @@ Weights are (D, M): a layer maps rows x (N, D) to x @ w + b (N, M). Losses retur
 the loss averaged over the N examples.
 """
 import dis
+import math
 import sys
 
 import numpy as np
@@ -20,7 +21,7 @@ def affine_forward(x, w, b):
     w: (D, M) weights;  b: (M,) biases
     Returns out (N, M) and cache (x, w, b).
     """
-    D = int(np.prod(x.shape[1:]))
+    D = math.prod(x.shape[1:])   # not np.prod: called per layer and step, it would cost more than a small layer
     if w.ndim != 2 or w.shape[0] != D or b.shape != (w.shape[1],):
         raise ValueError(f"affine_forward: x {x.shape} flattens to D = {D}; need w (D, M) and b (M,), "
                          f"got w {w.shape}, b {b.shape}")
