@@ -1,41 +1,55 @@
-"""Time one training step of the homework's networks next to its floor, the matrix products alone.
+"""Time one SGD training step of the homework's networks against PyTorch CPU and the matrix-product floor.
 
-    .venv/bin/python benchmarks/train_step.py
+    .venv/bin/python benchmarks/train_step.py [--torch-python /tmp/torch-env/bin/python] [--rounds 3]
 
-A step is the forward and backward pass on one batch of 200 CIFAR-sized rows, with L2
-regularisation 0.1, plus the SGD update; forward+backward alone is timed too. The floor is the time
-of the same matrix products on arrays of the same shapes and dtype: per layer x @ W forward,
-x^T @ dout for dW and dout @ W^T for dx (not for the first layer, whose input needs no gradient).
-The ratio step / floor says how much the rest (ReLU, softmax, bias sums, the L2 term, the update,
-Python) costs. Random data is enough: the time does not depend on the values. When PyTorch is
-installed, the same net and batch are timed with it too (CPU, same dtype and thread count, the L2
-term as SGD weight decay).
+A step is what a training loop does per minibatch: forward and backward pass on a batch of 200
+CIFAR-sized rows (3072 values) with L2 regularisation reg = 0.1, then the SGD update of every
+parameter (cs231n.optim.sgd, as the Solver and TwoLayerNet.train apply it). Nets: Problem 3's
+neural_net.TwoLayerNet at hidden 50 and 500, and FullyConnectedNet [100]*4 and [512, 256]; each in
+float32 (the dtype training uses) and float64 (the one gradient checks use).
+
+The floor is the time of the step's matrix products alone, on arrays of the same shapes and dtype:
+per layer x @ W forward, x^T @ dout for dW and dout @ W^T for dx (not for the first layer, whose
+input needs no gradient). ours / floor says what the rest (ReLU, softmax, bias sums, the L2 term,
+the update, Python) costs. Step and floor take turns within each repeat, so that a slow spell of the
+machine hits both alike.
+
+PyTorch (optional, from another interpreter, e.g. a venv with torch and numpy) runs the same net,
+batch and dtype with the same number of threads as numpy's OpenBLAS, the L2 term given to
+torch.optim.SGD as weight decay on the weights (the same gradient reg * W; PyTorch does not compute
+the loss term 0.5 * reg * ||W||^2, ours does). numpy and PyTorch run in separate processes: in one
+process, PyTorch's OpenMP threads spin after each op and take the cores from OpenBLAS. The two
+alternate over rounds, a fresh process each; the table shows medians over rounds of per-round
+medians. Random data is enough: the time does not depend on the values.
 """
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
 import time
 
 import numpy as np
 
-from cs231n.classifiers.fc_net import FullyConnectedNet
-from cs231n.classifiers.neural_net import TwoLayerNet
+BATCH, INPUT_DIM, NUM_CLASSES, REG, LEARNING_RATE = 200, 3 * 32 * 32, 10, 0.1, 1e-5
+# (label, hidden sizes, whether the net is Problem 3's TwoLayerNet); the 4 nets x 2 dtypes = 8 rows.
+NETS = [("TwoLayerNet hidden 50", [50], True), ("TwoLayerNet hidden 500", [500], True),
+        ("FullyConnectedNet [100]*4", [100] * 4, False), ("FullyConnectedNet [512, 256]", [512, 256], False)]
+DTYPES = ["float32", "float64"]
 
-BATCH, INPUT_DIM, NUM_CLASSES, REG = 200, 3 * 32 * 32, 10, 0.1
 
-
-def best_times(fns, repeats=30):
-    """Fastest of `repeats` runs of each function, in milliseconds (after two warm-up runs each).
-
-    The functions take turns within every repeat, so that a slow spell of the machine (other
-    processes, the hypervisor) hits all of them alike and their ratios stay meaningful.
-    """
+def median_times(fns, repeats):
+    """Median of `repeats` timed calls of each function, in ms; the functions take turns per repeat."""
     for fn in fns:
-        fn(), fn()
+        fn(), fn(), fn()   # warm-up: first-touch page faults, BLAS buffers, caches
     times = [[] for _ in fns]
     for _ in range(repeats):
         for fn, fn_times in zip(fns, times):
             start = time.perf_counter()
             fn()
             fn_times.append(time.perf_counter() - start)
-    return [1e3 * min(fn_times) for fn_times in times]
+    return [1e3 * statistics.median(t) for t in times]
 
 
 def matmul_products(dims, dtype, rng):
@@ -53,34 +67,45 @@ def matmul_products(dims, dtype, rng):
     return products
 
 
-def sgd_step(model_loss, params, X, y):
+def numpy_step(hidden, two_layer, dtype, rng):
+    """A function doing one SGD step of our net (loss, gradients, cs231n.optim.sgd on every parameter)."""
+    from cs231n.classifiers.fc_net import FullyConnectedNet
+    from cs231n.classifiers.neural_net import TwoLayerNet
+    from cs231n.optim import sgd
+
+    X = rng.standard_normal((BATCH, INPUT_DIM)).astype(dtype)
+    y = rng.integers(NUM_CLASSES, size=BATCH)
+    if two_layer:
+        np.random.seed(0)
+        model = TwoLayerNet(INPUT_DIM, hidden[0], NUM_CLASSES, std=1e-2)
+        model.params = {k: v.astype(dtype) for k, v in model.params.items()}
+        loss_fn = lambda: model.loss(X, y, reg=REG)   # noqa: E731
+    else:
+        model = FullyConnectedNet(hidden, reg=REG, weight_scale="he", dtype=dtype, seed=0)
+        loss_fn = lambda: model.loss(X, y)   # noqa: E731
+    configs = {p: {"learning_rate": LEARNING_RATE} for p in model.params}
+
     def step():
-        _, grads = model_loss(X, y)
-        for k, g in grads.items():
-            params[k] -= 1e-5 * g
+        _, grads = loss_fn()
+        for p, w in model.params.items():
+            model.params[p], configs[p] = sgd(w, grads[p], configs[p])
+
     return step
 
 
-def torch_step(dims, dtype, reg):
-    """A function doing the same step in PyTorch (CPU, same thread count), or None without torch.
-
-    The L2 term is given to SGD as weight decay on the weights (not the biases), the same gradient
-    reg * W that the numpy models add."""
-    try:
-        import torch
-    except ImportError:
-        return None
-    torch.set_num_threads(max(1, torch.get_num_threads()))
-    tdtype = {np.float32: torch.float32, np.float64: torch.float64}[dtype]
+def torch_step(torch, hidden, dtype):
+    """A function doing the same step in PyTorch: Linear-ReLU layers, cross-entropy, SGD with weight decay."""
+    tdtype = getattr(torch, dtype)
+    dims = [INPUT_DIM, *hidden, NUM_CLASSES]
     layers = []
     for a, b in zip(dims[:-1], dims[1:]):
         layers += [torch.nn.Linear(a, b, dtype=tdtype), torch.nn.ReLU()]
     net = torch.nn.Sequential(*layers[:-1])
-    weights = [layer.weight for layer in net if isinstance(layer, torch.nn.Linear)]
-    biases = [layer.bias for layer in net if isinstance(layer, torch.nn.Linear)]
-    opt = torch.optim.SGD([{"params": weights, "weight_decay": reg}, {"params": biases}], lr=1e-5)
-    X = torch.randn(BATCH, dims[0], dtype=tdtype)
-    y = torch.randint(dims[-1], (BATCH,))
+    linears = [layer for layer in net if isinstance(layer, torch.nn.Linear)]
+    opt = torch.optim.SGD([{"params": [m.weight for m in linears], "weight_decay": REG},
+                           {"params": [m.bias for m in linears]}], lr=LEARNING_RATE)
+    X = torch.randn(BATCH, INPUT_DIM, dtype=tdtype)
+    y = torch.randint(NUM_CLASSES, (BATCH,))
 
     def step():
         opt.zero_grad()
@@ -90,48 +115,91 @@ def torch_step(dims, dtype, reg):
     return step
 
 
-def report(name, dims, dtype, model_loss, params, X, y, rng):
-    """One line: forward+backward time, full step time (with the SGD update), the floor, their ratios."""
-    fns = [lambda: model_loss(X, y), sgd_step(model_loss, params, X, y), matmul_products(dims, dtype, rng)]
-    pass_ms, step_ms, floor_ms = best_times(fns)
-    line = (f"{name:40s} {np.dtype(dtype).name:8s} fwd+bwd {pass_ms:6.2f} ms ({pass_ms / floor_ms:4.2f}x)"
-            f"   step {step_ms:6.2f} ms ({step_ms / floor_ms:4.2f}x)   matmul floor {floor_ms:6.2f} ms")
-    # Timed on its own: PyTorch's thread pool, still spinning after a call, slows numpy's next one.
-    torch_fn = torch_step(dims, dtype, REG)
-    if torch_fn:
-        line += f"   PyTorch {best_times([torch_fn])[0]:7.2f} ms"
-    print(line)
+def worker(kind, repeats, threads):
+    """Run in a child process: time every (net, dtype) case; print a JSON dict case -> timings (ms)."""
+    results = {}
+    if kind == "numpy":
+        rng = np.random.default_rng(0)
+        for label, hidden, two_layer in NETS:
+            for dtype in DTYPES:
+                dims = [INPUT_DIM, *hidden, NUM_CLASSES]
+                fns = [numpy_step(hidden, two_layer, dtype, rng), matmul_products(dims, dtype, rng)]
+                step_ms, floor_ms = median_times(fns, repeats)
+                results[f"{label}|{dtype}"] = {"ours": step_ms, "floor": floor_ms}
+    else:
+        import torch
+        torch.set_num_threads(threads)
+        torch.manual_seed(0)
+        for label, hidden, _ in NETS:
+            for dtype in DTYPES:
+                results[f"{label}|{dtype}"] = {"torch": median_times([torch_step(torch, hidden, dtype)], repeats)[0]}
+        results["_torch_version"] = torch.__version__
+    print(json.dumps(results))
+
+
+def run_worker(python, kind, repeats, threads):
+    cmd = [python, os.path.abspath(__file__), "--worker", kind, "--repeats", str(repeats), "--threads", str(threads)]
+    env = dict(os.environ)
+    # The PyTorch interpreter need not have cs231n installed; the numpy worker finds it from the checkout.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                                      env.get("PYTHONPATH")]))
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{kind} worker ({python}) failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def blas_description():
+    """OpenBLAS build, kernel (architecture) and thread count numpy runs with, via threadpoolctl."""
+    from threadpoolctl import threadpool_info
+    blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
+    if not blas:
+        return "no BLAS found by threadpoolctl", os.cpu_count()
+    info = blas[0]
+    return (f"{info['internal_api']} {info.get('version')}, kernel {info.get('architecture')}, "
+            f"{info['num_threads']} threads"), info["num_threads"]
 
 
 def main():
-    rng = np.random.default_rng(0)
-    y = rng.integers(NUM_CLASSES, size=BATCH)
-    print(f"batch {BATCH}, input {INPUT_DIM}; best of 30 runs")
-    for hidden in [50, 500]:
-        for dtype in [np.float64, np.float32]:
-            np.random.seed(0)
-            net = TwoLayerNet(INPUT_DIM, hidden, NUM_CLASSES)
-            net.params = {k: v.astype(dtype) for k, v in net.params.items()}
-            X = rng.standard_normal((BATCH, INPUT_DIM)).astype(dtype)
-            report(f"neural_net.TwoLayerNet hidden {hidden}", [INPUT_DIM, hidden, NUM_CLASSES], dtype,
-                   lambda X_, y_: net.loss(X_, y_, reg=REG), net.params, X, y, rng)
-            train_ms = 1e3 * min(_time_train(net, X, y) for _ in range(3))
-            print(f"{'':40s} {'':8s} train(): {train_ms:6.2f} ms per iteration, with sampling and bookkeeping")
-    for hidden_dims in [[100] * 4, [512, 256]]:
-        for dtype in [np.float64, np.float32]:
-            model = FullyConnectedNet(hidden_dims, reg=REG, dtype=dtype, seed=0)
-            X = rng.standard_normal((BATCH, INPUT_DIM)).astype(dtype)
-            report(f"fc_net.FullyConnectedNet {hidden_dims}", [INPUT_DIM, *hidden_dims, NUM_CLASSES], dtype,
-                   model.loss, model.params, X, y, rng)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--torch-python", help="a Python interpreter with torch and numpy, for the PyTorch column")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating numpy/PyTorch rounds (default 3)")
+    parser.add_argument("--repeats", type=int, default=25, help="timed steps per case and round (default 25)")
+    parser.add_argument("--worker", choices=["numpy", "torch"], help=argparse.SUPPRESS)
+    parser.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.rounds < 1 or args.repeats < 1:
+        parser.error("--rounds and --repeats must be at least 1")
+    if args.worker:
+        return worker(args.worker, args.repeats, args.threads)
+    if args.torch_python and not os.path.exists(args.torch_python):
+        parser.error(f"--torch-python {args.torch_python} does not exist; give the path of a Python with torch")
 
+    blas, threads = blas_description()
+    print(f"numpy {np.__version__}, {blas}; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(not set)')}")
+    runs = {"numpy": [], "torch": []}
+    for r in range(args.rounds):
+        runs["numpy"].append(run_worker(sys.executable, "numpy", args.repeats, threads))
+        if args.torch_python:
+            runs["torch"].append(run_worker(args.torch_python, "torch", args.repeats, threads))
+        print(f"round {r + 1} / {args.rounds} done", file=sys.stderr)
+    if runs["torch"]:
+        print(f"PyTorch {runs['torch'][0]['_torch_version']} CPU, {threads} threads, in its own processes")
+    print(f"batch {BATCH}, input {INPUT_DIM}, reg {REG}; medians over {args.rounds} alternating rounds "
+          f"of the medians of {args.repeats} steps\n")
 
-def _time_train(net, X, y, iterations=50):
-    """Seconds per iteration of TwoLayerNet.train on a 4000-row training set built from X."""
-    X_train = np.tile(X, (20, 1))
-    y_train = np.tile(y, 20)
-    start = time.perf_counter()
-    net.train(X_train, y_train, X[:100], y[:100], learning_rate=1e-5, num_iters=iterations, batch_size=BATCH)
-    return (time.perf_counter() - start) / iterations
+    def med(kind, case, key):
+        return statistics.median(run[case][key] for run in runs[kind])
+
+    header = f"{'net':30s} {'dtype':8s} {'ours':>9s} {'PyTorch':>9s} {'ours/PyTorch':>12s} {'floor':>9s} {'ours/floor':>10s}"
+    print(header + "\n" + "-" * len(header))
+    for label, _, _ in NETS:
+        for dtype in DTYPES:
+            case = f"{label}|{dtype}"
+            ours, floor = med("numpy", case, "ours"), med("numpy", case, "floor")
+            torch_cols = (f"{med('torch', case, 'torch'):6.2f} ms {ours / med('torch', case, 'torch'):11.2f}x"
+                          if runs["torch"] else f"{'-':>9s} {'-':>12s}")
+            print(f"{label:30s} {dtype:8s} {ours:6.2f} ms {torch_cols} {floor:6.2f} ms {ours / floor:9.2f}x")
 
 
 if __name__ == "__main__":
