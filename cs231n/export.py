@@ -6,7 +6,8 @@ ONE LaTeX document (nbconvert's LaTeX template, extended in `export_templates/su
 so LaTeX itself numbers the pages and writes the contents page and the PDF outline: a bookmark,
 a contents entry and the number at the foot of a page all count pages of the same document.
 
-`export_pdf.sh` runs `main`; `python -m cs231n.export --help` lists the options.
+`export_pdf.sh` runs `main`; `python -m cs231n.export --help` lists the options. nbconvert and
+nbclient are imported where they are used: they take seconds to import, and a refusal needs neither.
 """
 import argparse
 import os
@@ -66,7 +67,7 @@ def load_manifest(path=DEFAULT_MANIFEST, notebook_dir=None):
         code_files = tuple((str(name), root / name) for name in data["code"]["files"])
     except (KeyError, TypeError) as e:
         raise ExportError(f"{path}: expected title, [[problems]] entries with title and notebook, "
-                          f"and [code] files; {e!r} is missing or malformed") from None
+                          f"and [code] files; {e} is missing or malformed") from None
     if not problems:
         raise ExportError(f"{path} lists no problems: add a [[problems]] entry per notebook")
     if notebook_dir is not None:
@@ -106,7 +107,7 @@ def check_executed(notebooks):
                           "or use --execute")
 
 
-def _minutes(seconds):
+def _clock(seconds):
     return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
 
 
@@ -115,7 +116,7 @@ def execute_notebook(path, timeout=CELL_TIMEOUT, log=print):
 
     Prints one line per code cell: its number out of the notebook's code cells, the notebook's
     elapsed time when it started, and its duration. Raises ExportError naming the cell that
-    failed, with its error; the notebook file is then left as it was.
+    failed, with its error; the notebook file is then left as it was. Returns the time taken (s).
     """
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
@@ -130,7 +131,7 @@ def execute_notebook(path, timeout=CELL_TIMEOUT, log=print):
     def on_cell_execute(cell, cell_index):
         started[cell_index] = time.monotonic()
         log(f"{PROG}: {path.name} cell {ordinal[cell_index]}/{len(code)} "
-            f"at {_minutes(started[cell_index] - start)} ...", end="", flush=True)
+            f"at {_clock(started[cell_index] - start)} ...", end="", flush=True)
 
     def on_cell_executed(cell, cell_index, execute_reply):
         log(f" {time.monotonic() - started[cell_index]:.1f} s", flush=True)
@@ -148,7 +149,9 @@ def execute_notebook(path, timeout=CELL_TIMEOUT, log=print):
         error = re.sub(r"\x1b\[[0-9;]*m", "", str(e))  # the traceback's terminal colours
         raise ExportError(f"executing {path} failed at {where}; the notebook file is unchanged:\n{error}") from None
     _write_atomically(path, nbformat.writes(nb).encode("utf-8"))
-    log(f"{PROG}: {path.name} executed in {_minutes(time.monotonic() - start)}")
+    elapsed = time.monotonic() - start
+    log(f"{PROG}: {path.name} executed in {_clock(elapsed)}")
+    return elapsed
 
 
 def _write_atomically(path, data):
@@ -305,9 +308,11 @@ def export(manifest, output, execute=False, log=print):
                           f"HTML to {html}: open them in a browser and print to PDF.")
     notebooks = [path for _, path in manifest.problems]
     if execute:
+        times = []
         for path in notebooks:
             log(f"{PROG}: executing {path.name}")
-            execute_notebook(path, log=log)
+            times.append(f"{path.name} {_clock(execute_notebook(path, log=log))}")
+        log(f"{PROG}: executed {', '.join(times)} (min:s)")
     check_executed(notebooks)
     log(f"{PROG}: rendering {len(notebooks)} notebooks and {len(manifest.code_files)} code files")
     tex, figures = latex_document(manifest)
