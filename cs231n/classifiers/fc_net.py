@@ -23,7 +23,8 @@ from cs231n.layers import (
 )
 
 __all__ = ["FullyConnectedNet", "TwoLayerNet", "affine_backward", "affine_forward", "affine_relu_backward",
-           "affine_relu_forward", "check_labels", "relu_backward", "relu_forward", "softmax_loss", "svm_loss"]
+           "affine_relu_forward", "check_labels", "l2_regularization", "relu_backward", "relu_forward",
+           "softmax_loss", "svm_loss"]
 
 
 def _check_batch(X, y, input_dim, num_classes):
