@@ -59,7 +59,8 @@ def main():
         "1 worker": lambda: list(run_search(screen, configs, n_jobs=1, data=data)),
         f"{args.workers} workers": lambda: list(run_search(screen, configs, n_jobs=args.workers, data=data)),
     }
-    list(run_search(screen, [dict(configs[0], num_epochs=0)] * args.workers, n_jobs=args.workers, data=data))  # start the workers
+    warm_up = [dict(configs[0], num_epochs=0)] * args.workers     # starts the worker processes
+    list(run_search(screen, warm_up, n_jobs=args.workers, data=data))
     times = {mode: [] for mode in modes}
     results = {}
     print(f"{len(configs)} configurations x {args.epochs} epoch(s) of {args.rows} rows, "

@@ -31,7 +31,7 @@ def test_results_are_bitwise_identical_for_any_number_of_workers(problem):
     for n_jobs in (1, 2, 3):
         results = list(run_search(gradient_descent, CONFIGS, n_jobs=n_jobs, **problem))
         assert len(results) == len(CONFIGS)
-        for got, want in zip(results, expected):     # in the order of the configurations
+        for got, want in zip(results, expected, strict=True):     # in the order of the configurations
             np.testing.assert_array_equal(got, want)
 
 

@@ -33,6 +33,7 @@ def test_plots_have_titles_and_labels():
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     from cs231n.vis_utils import plot_confusion_matrix, plot_training, show_weights
     fig = plot_training([3.0, 2.0, 1.0], [0.1, 0.5], [0.1, 0.4], "run")
     assert fig._suptitle.get_text() == "run" and all(ax.get_xlabel() and ax.get_ylabel() for ax in fig.axes)
