@@ -21,7 +21,7 @@ def find_tool(name, install_hint):
     path = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
     if path is None:
         message = f"{name} is not installed; {install_hint}"
-        if os.environ.get("CI"):
+        if os.environ.get("CI", "").lower() not in ("", "0", "false"):
             pytest.fail(f"{message} (in CI the lint must run, not be skipped)")
         pytest.skip(message)
     return path
