@@ -2,7 +2,7 @@
 #   make homework   set up, fetch CIFAR-10, execute every notebook in place, write submission.pdf
 #   make test       set up, fetch CIFAR-10, run the unit tests, the lint and every notebook under nbval
 # While working:
-#   make check      unit tests and lint only, without the notebooks and the tests marked slow (< 1 min)
+#   make check      unit tests and lint only: no notebooks, no tests marked slow
 #   make problem3   Problem 3's unit tests and notebook (likewise problem1, problem2, problem4)
 #   make kernel     register this environment as the Jupyter kernel 'Python (cs231n)'
 #   make bench      run the timing scripts in benchmarks/
