@@ -114,6 +114,8 @@ def draw_graph(nodes, edges, title):
 
 
 def _check_graph(nodes, edges):
+    if not nodes:
+        raise ValueError("the graph has no nodes; give at least one Node")
     unknown = sorted(({e.src for e in edges} | {e.dst for e in edges}) - nodes.keys())
     if unknown:
         raise ValueError(f"edges name nodes that are not in the graph: {unknown}; add them to nodes")
@@ -294,9 +296,9 @@ def autoencoder_graph():
     edges = [
         Edge("x", "h"),
         Edge("W", "h", grad=r"$\bar h\,x^{\mathsf{T}}$"),
-        Edge("W", "xhat", grad=r"$h\,\bar{\hat x}^{\mathsf{T}}$"),
-        Edge("h", "xhat", grad=r"$\bar h = W\bar{\hat x}$", side="above"),
-        Edge("xhat", "r", grad=r"$\bar{\hat x} = \bar r$"),
+        Edge("W", "xhat", grad=r"$h\,r^{\mathsf{T}}$"),
+        Edge("h", "xhat", grad=r"$\bar h = W r$", side="above"),
+        Edge("xhat", "r", grad=r"$\bar{\hat x} = r$"),
         Edge("x", "r"),
         Edge("r", "L", grad=r"$\bar r = r$"),
     ]

@@ -155,6 +155,7 @@ def test_fonts_of_a_graph_wider_than_the_page_print_smaller():
 
 
 @pytest.mark.parametrize("nodes, edges, message", [
+    ({}, [], "the graph has no nodes"),
     ({"x": Node(0, 0, "x")}, [Edge("x", "z")], r"not in the graph: \['z'\]"),
     ({"x": Node(0, 0, "x", "param")}, [], r"unknown node kind\(s\) \['param'\]; use one of"),
     ({"x": Node(0, 0, "x"), "y": Node(1, 0, "y")}, [Edge("x", "y", side="under")], r"\['under'\]; use one of"),
