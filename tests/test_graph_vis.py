@@ -85,6 +85,10 @@ def test_print_geometry_is_the_one_nbconvert_uses():
     factor = float(re.search(r"max size=\{([\d.]+)\\linewidth\}", template).group(1))
     assert graph_vis.PRINT_WIDTH_IN == pytest.approx(factor * (8.5 - left - right))
     assert inspect.signature(print_figure).parameters["bbox_inches"].default == "tight"
+    # The submission's own templates extend nbconvert's and must keep its page and figure geometry.
+    overrides = re.compile(r"block (margins|docclass)|\\geometry|a4paper|letterpaper|paperwidth|max size")
+    for own in (REPO / "cs231n" / "export_templates").glob("*.j2"):
+        assert not overrides.search(own.read_text()), own.name
 
 
 # The checker itself: it must flag what touches and pass what does not.
