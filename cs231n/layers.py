@@ -62,8 +62,8 @@ def l2_regularization(w, dw, reg):
     """
     if not reg:
         return 0.0
-    if not (w.flags.c_contiguous and dw.flags.c_contiguous):
-        dw += reg * w   # views (e.g. a transposed gradient): reshape(-1) would copy, so one temporary instead
+    if w.size <= IN_PLACE_BLOCK or not (w.flags.c_contiguous and dw.flags.c_contiguous):
+        dw += reg * w   # one block; or views (a transposed gradient), which reshape(-1) would copy
         return 0.5 * reg * float(np.vdot(w, w))
     # Block by block, so that each block of w is read from memory once for both terms and the
     # temporary reg * w stays in cache (optim.IN_PLACE_BLOCK); vdot needs no temporary w * w.

@@ -28,13 +28,13 @@ def sgd(w, dw, config=None):
     config.setdefault("learning_rate", 1e-2)
     _check_in_place(w, dw, "sgd")
     lr = config["learning_rate"]
-    if w.flags.c_contiguous and dw.flags.c_contiguous:
+    if w.size <= IN_PLACE_BLOCK or not (w.flags.c_contiguous and dw.flags.c_contiguous):
+        w -= lr * dw   # one block; or views (a transposed gradient), which reshape(-1) would copy
+    else:
         # In blocks: `w -= lr * dw` on the whole array would write and re-read a temporary as big as w.
         w_flat, dw_flat = w.reshape(-1), dw.reshape(-1)
         for start in range(0, w_flat.size, IN_PLACE_BLOCK):
             w_flat[start:start + IN_PLACE_BLOCK] -= lr * dw_flat[start:start + IN_PLACE_BLOCK]
-    else:
-        w -= lr * dw   # views (e.g. a transposed gradient): reshape(-1) would copy, so one temporary instead
     return w, config
 
 

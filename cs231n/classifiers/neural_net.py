@@ -71,7 +71,7 @@ class TwoLayerNet:
 
     def train(self, X, y, X_val, y_val, learning_rate=1e-3, learning_rate_decay=0.95, reg=1e-5,
               num_iters=100, batch_size=200, verbose=False):
-        """Minibatch SGD.
+        """Minibatch SGD (cs231n.optim.sgd: the arrays in self.params are updated in place).
 
         X: (N, D), y: (N,) training data; X_val: (N_val, D), y_val: (N_val,) validation data.
         Minibatches of batch_size rows are sampled with replacement. Once per epoch
