@@ -45,7 +45,7 @@ def median_times(fns, repeats):
         fn(), fn(), fn()   # warm-up: first-touch page faults, BLAS buffers, caches
     times = [[] for _ in fns]
     for _ in range(repeats):
-        for fn, fn_times in zip(fns, times):
+        for fn, fn_times in zip(fns, times, strict=True):
             start = time.perf_counter()
             fn()
             fn_times.append(time.perf_counter() - start)
@@ -55,14 +55,14 @@ def median_times(fns, repeats):
 def matmul_products(dims, dtype, rng):
     """A function doing the matrix products of one step through layers of sizes dims."""
     acts = [rng.standard_normal((BATCH, d)).astype(dtype) for d in dims]
-    weights = [rng.standard_normal((a, b)).astype(dtype) for a, b in zip(dims[:-1], dims[1:])]
+    weights = [rng.standard_normal((a, b)).astype(dtype) for a, b in zip(dims[:-1], dims[1:], strict=True)]
 
     def products():
-        for l, W in enumerate(weights):
-            acts[l] @ W                      # forward
-            acts[l].T @ acts[l + 1]          # dW
-            if l > 0:
-                acts[l + 1] @ W.T            # dx
+        for i, W in enumerate(weights):
+            acts[i] @ W                      # forward
+            acts[i].T @ acts[i + 1]          # dW
+            if i > 0:
+                acts[i + 1] @ W.T            # dx
 
     return products
 
@@ -98,7 +98,7 @@ def torch_step(torch, hidden, dtype):
     tdtype = getattr(torch, dtype)
     dims = [INPUT_DIM, *hidden, NUM_CLASSES]
     layers = []
-    for a, b in zip(dims[:-1], dims[1:]):
+    for a, b in zip(dims[:-1], dims[1:], strict=True):
         layers += [torch.nn.Linear(a, b, dtype=tdtype), torch.nn.ReLU()]
     net = torch.nn.Sequential(*layers[:-1])
     linears = [layer for layer in net if isinstance(layer, torch.nn.Linear)]
@@ -191,7 +191,8 @@ def main():
     def med(kind, case, key):
         return statistics.median(run[case][key] for run in runs[kind])
 
-    header = f"{'net':30s} {'dtype':8s} {'ours':>9s} {'PyTorch':>9s} {'ours/PyTorch':>12s} {'floor':>9s} {'ours/floor':>10s}"
+    header = (f"{'net':30s} {'dtype':8s} {'ours':>9s} {'PyTorch':>9s} {'ours/PyTorch':>12s} {'floor':>9s} "
+              f"{'ours/floor':>10s}")
     print(header + "\n" + "-" * len(header))
     for label, _, _ in NETS:
         for dtype in DTYPES:

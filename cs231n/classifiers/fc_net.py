@@ -102,8 +102,8 @@ class FullyConnectedNet:
         out = X.astype(self.dtype, copy=False)
         L = self.num_layers
         caches = []
-        for l in range(1, L):
-            out, cache = affine_relu_forward(out, self.params[f"W{l}"], self.params[f"b{l}"])
+        for layer in range(1, L):
+            out, cache = affine_relu_forward(out, self.params[f"W{layer}"], self.params[f"b{layer}"])
             caches.append(cache)
         scores, last_cache = affine_forward(out, self.params[f"W{L}"], self.params[f"b{L}"])
         if y is None:
@@ -111,11 +111,12 @@ class FullyConnectedNet:
         loss, dout = softmax_loss(scores, y)
         grads = {}
         dout, grads[f"W{L}"], grads[f"b{L}"] = affine_backward(dout, last_cache)
-        for l in range(L - 1, 0, -1):
-            dout, grads[f"W{l}"], grads[f"b{l}"] = affine_relu_backward(dout, caches[l - 1], need_dx=l > 1)
-        for l in range(1, L + 1):
+        for layer in range(L - 1, 0, -1):
+            dout, grads[f"W{layer}"], grads[f"b{layer}"] = affine_relu_backward(dout, caches[layer - 1],
+                                                                                need_dx=layer > 1)
+        for layer in range(1, L + 1):
             # Adds reg * W into the fresh gradient in place, in one pass over W with its loss term.
-            loss += l2_regularization(self.params[f"W{l}"], grads[f"W{l}"], self.reg)
+            loss += l2_regularization(self.params[f"W{layer}"], grads[f"W{layer}"], self.reg)
         return loss, grads
 
 
