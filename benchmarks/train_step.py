@@ -1,6 +1,6 @@
 """Time one SGD training step of the homework's networks against PyTorch CPU and the matrix-product floor.
 
-    .venv/bin/python benchmarks/train_step.py [--torch-python /tmp/torch-env/bin/python] [--rounds 3]
+    .venv/bin/python benchmarks/train_step.py [--torch-python /tmp/torch-env/bin/python] [--rounds 3] [--threads N]
 
 A step is what a training loop does per minibatch: forward and backward pass on a batch of 200
 CIFAR-sized rows (3072 values) with L2 regularisation reg = 0.1, then the SGD update of every
@@ -119,6 +119,8 @@ def worker(kind, repeats, threads):
     """Run in a child process: time every (net, dtype) case; print a JSON dict case -> timings (ms)."""
     results = {}
     if kind == "numpy":
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(threads, user_api="blas")
         rng = np.random.default_rng(0)
         for label, hidden, two_layer in NETS:
             for dtype in DTYPES:
@@ -166,17 +168,20 @@ def main():
     parser.add_argument("--rounds", type=int, default=3, help="alternating numpy/PyTorch rounds (default 3)")
     parser.add_argument("--repeats", type=int, default=25, help="timed steps per case and round (default 25)")
     parser.add_argument("--worker", choices=["numpy", "torch"], help=argparse.SUPPRESS)
-    parser.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--threads", type=int, help="BLAS threads for numpy and threads for PyTorch (default: numpy's "
+                        "OpenBLAS default, the number of cores); 1 gives steadier figures on a busy machine")
     args = parser.parse_args()
-    if args.rounds < 1 or args.repeats < 1:
-        parser.error("--rounds and --repeats must be at least 1")
+    if args.rounds < 1 or args.repeats < 1 or (args.threads is not None and args.threads < 1):
+        parser.error("--rounds, --repeats and --threads must be at least 1")
     if args.worker:
         return worker(args.worker, args.repeats, args.threads)
     if args.torch_python and not os.path.exists(args.torch_python):
         parser.error(f"--torch-python {args.torch_python} does not exist; give the path of a Python with torch")
 
-    blas, threads = blas_description()
-    print(f"numpy {np.__version__}, {blas}; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(not set)')}")
+    blas, default_threads = blas_description()
+    threads = args.threads or default_threads
+    print(f"numpy {np.__version__}, {blas} by default, {threads} used; "
+          f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(not set)')}")
     runs = {"numpy": [], "torch": []}
     for r in range(args.rounds):
         runs["numpy"].append(run_worker(sys.executable, "numpy", args.repeats, threads))
