@@ -101,7 +101,7 @@ def draw_graph(nodes, edges, title):
             text = ax.text(0, 0, edge.grad, ha="center", va="center", color=GRAD_COLOUR, fontsize=GRAD_PT,
                            math_fontfamily="cm", zorder=4, gid=f"grad:{edge.src}->{edge.dst}")
             size = _size_in(text, renderer)
-            text.set_position(_place_label(size, shaft, edge.side, rects, lines, line_pad))
+            text.set_position(_place_label(size, shaft[0], shaft[-1], edge.side, rects, lines, line_pad))
             rects.append(_extent_in(text, ax, renderer))
 
     content = rects + [_extent_in(a, ax, renderer) for a in arrows]
@@ -153,38 +153,33 @@ def _fit_figure(ax, rects):
     ax.set_ylim(y0, y1)
 
 
-def _place_label(size, line, side, rects, lines, line_pad):
-    """Centre of a label of size (w, h) beside its arrow's shaft `line` (points, inches).
+def _place_label(size, start, end, side, rects, lines, line_pad):
+    """Centre of a label of size (w, h) beside the straight shaft start -> end of its arrow (inches).
 
-    Tries points along the arrow from its middle outwards, on the preferred side first, each time
-    LABEL_GAP_PT from the arrow; takes the first spot that keeps LABEL_GAP_PT from every other
+    Tries points along the shaft from its middle outwards, on the preferred side first, each time
+    LABEL_GAP_PT from the shaft; takes the first spot that keeps LABEL_GAP_PT from every other
     rectangle and arrow too, else the spot with the largest clearance.
     """
     w, h = size
-    lengths = np.r_[0, np.cumsum(np.hypot(*np.diff(line, axis=0).T))]
-    chord = line[-1] - line[0]
+    chord = end - start
+    normal = np.array([-chord[1], chord[0]]) / np.hypot(*chord)
     steep = abs(chord[1]) > abs(chord[0])
     preferred = np.array(SIDES[side or ("right" if steep else "below")], dtype=float)
+    sides = (normal, -normal) if normal @ preferred >= 0 else (-normal, normal)
     gap = LABEL_GAP_PT / 72 + line_pad
     need = LABEL_GAP_PT / 72   # from everything else too, a margin above MIN_CLEARANCE_PT
     best, best_clearance = None, -np.inf
-    for fraction in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
-        i = np.searchsorted(lengths, fraction * lengths[-1])
-        i = min(max(i, 1), len(line) - 1)
-        tangent = line[i] - line[i - 1]
-        normal = np.array([-tangent[1], tangent[0]]) / np.hypot(*tangent)
-        for sign, extra in product((1, -1) if normal @ preferred >= 0 else (-1, 1), (0, 1.5 / 72, 3 / 72)):
-            n = sign * normal
-            # Offset by the rectangle's half-extent along n, so that its nearest edge is `gap` from
-            # the line here; a little more (`extra`) where the arrowhead is wider than the line.
-            centre = line[i] + n * (gap + extra + w / 2 * abs(n[0]) + h / 2 * abs(n[1]))
-            rect = (centre[0] - w / 2, centre[1] - h / 2, centre[0] + w / 2, centre[1] + h / 2)
-            clearance = min([_rect_gap(rect, r) for r in rects]
-                            + [_points_rect_gap(other, rect) - line_pad for other in lines])
-            if clearance >= need:
-                return tuple(centre)
-            if clearance > best_clearance:
-                best, best_clearance = tuple(centre), clearance
+    for fraction, n, extra in product((0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8), sides, (0, 1.5 / 72, 3 / 72)):
+        # Offset by the rectangle's half-extent along n, so that its nearest edge is `gap` from the
+        # shaft; a little more (`extra`) where the arrowhead is wider than the line.
+        centre = start + fraction * chord + n * (gap + extra + w / 2 * abs(n[0]) + h / 2 * abs(n[1]))
+        rect = (centre[0] - w / 2, centre[1] - h / 2, centre[0] + w / 2, centre[1] + h / 2)
+        clearance = min([_rect_gap(rect, r) for r in rects]
+                        + [_points_rect_gap(other, rect) - line_pad for other in lines])
+        if clearance >= need:
+            return tuple(centre)
+        if clearance > best_clearance:
+            best, best_clearance = tuple(centre), clearance
     return best
 
 
