@@ -34,8 +34,10 @@ class Solver:
         JSON, no pickle), which load_checkpoint reads back.
     seed: seeds minibatch sampling and subsampling; None draws the seed from np.random, so
         np.random.seed(...) before construction makes a run reproducible too.
-    Afterwards: loss_history (per iteration), train_acc_history and val_acc_history (per epoch,
-    and at the start), best_val_acc and best_params (restored into the model by train()).
+    Afterwards: loss_history (per iteration), train_acc_history and val_acc_history (after the
+    first update, as the course's Solver, then per epoch), best_val_acc and best_params (copies,
+    restored into the model by train()). The update rule may change model.params in place
+    ('sgd' does).
     """
 
     def __init__(self, model, data, **kwargs):
@@ -109,12 +111,11 @@ class Solver:
         """
         iterations_per_epoch = max(len(self.X_train) // self.batch_size, 1)
         num_iterations = self.num_epochs * iterations_per_epoch
-        if self.epoch == 0 and not self.val_acc_history:
-            self._record_accuracies()
         for t in range(self.epoch * iterations_per_epoch, num_iterations):
             loss = self._step()
             if not np.isfinite(loss):
-                self._restore_best()
+                if self.best_params:   # else the loss failed at the first step, before any update
+                    self._restore_best()
                 lr = self.optim_config.get("learning_rate")
                 raise ValueError(f"loss became {loss} at iteration {t + 1} (update rule {self.update_rule}, "
                                  f"learning rate {lr}); lower the learning rate. The best parameters so "
@@ -122,6 +123,10 @@ class Solver:
             self.loss_history.append(float(loss))
             if self.verbose and t % self.print_every == 0:
                 print(f"(Iteration {t + 1} / {num_iterations}) loss: {loss:f}")
+            if t == 0:
+                # Epoch 0's accuracies after the first update, as the course Solver takes them, so
+                # that its log and this one read alike line by line.
+                self._record_accuracies()
             if (t + 1) % iterations_per_epoch == 0:
                 self.epoch += 1
                 for config in self.optim_configs.values():

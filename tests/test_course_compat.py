@@ -165,13 +165,12 @@ def _solver_log(**solver_kwargs):
 def test_solver_log_lines_have_the_course_solvers_format():
     solver, lines = _solver_log()
     # The course Solver: '(Iteration %d / %d) loss: %f' every print_every iterations from the first,
-    # '(Epoch %d / %d) train acc: %f; val_acc: %f' at the start and after each epoch.
-    expected_iterations = ["(Iteration %d / %d) loss: %f" % (t + 1, 8, solver.loss_history[t]) for t in (0, 3, 6)]
-    accuracies = zip(solver.train_acc_history, solver.val_acc_history)
-    expected_epochs = ["(Epoch %d / %d) train acc: %f; val_acc: %f" % (e, 2, tr, va)
-                       for e, (tr, va) in enumerate(accuracies)]
-    assert [line for line in lines if line.startswith("(Iteration")] == expected_iterations
-    assert [line for line in lines if line.startswith("(Epoch")] == expected_epochs
+    # '(Epoch %d / %d) train acc: %f; val_acc: %f' after the first update and after each epoch, in
+    # this order (4 iterations per epoch): iteration 1, epoch 0, iteration 4, epoch 1, iteration 7, epoch 2.
+    iteration = ["(Iteration %d / %d) loss: %f" % (t + 1, 8, solver.loss_history[t]) for t in (0, 3, 6)]
+    accuracies = zip(solver.train_acc_history, solver.val_acc_history, strict=True)
+    epoch = ["(Epoch %d / %d) train acc: %f; val_acc: %f" % (e, 2, tr, va) for e, (tr, va) in enumerate(accuracies)]
+    assert lines == [iteration[0], epoch[0], iteration[1], epoch[1], iteration[2], epoch[2]]
     assert all(re.fullmatch(r"\(Epoch \d+ / 2\) train acc: \d\.\d{6}; val_acc: \d\.\d{6}", line)
-               for line in expected_epochs)
+               for line in epoch)
     assert _solver_log(verbose=False)[1] == []
