@@ -51,7 +51,8 @@ def test_star_imported_layers_pass_the_notebooks_checks():
     rng = np.random.default_rng(0)
     scores, y = 1e-3 * rng.standard_normal((50, 10)), rng.integers(10, size=50)
     loss, _ = ns["svm_loss"](scores, y)
-    by_hand = np.mean([sum(max(0.0, s[j] - s[c] + 1) for j in range(10) if j != c) for s, c in zip(scores, y)])
+    by_hand = np.mean([sum(max(0.0, s[j] - s[c] + 1) for j in range(10) if j != c)
+                       for s, c in zip(scores, y, strict=True)])
     assert abs(loss - by_hand) < 1e-12 and abs(loss - 9) < 0.05
 
 

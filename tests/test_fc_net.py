@@ -74,8 +74,8 @@ def test_he_initialisation_scales_each_layer_by_its_fan_in():
     # Unit-variance inputs keep activations of order one through the ReLU layers.
     X = np.random.default_rng(1).standard_normal((500, 800))
     hidden = X
-    for l in (1, 2):
-        hidden = np.maximum(hidden @ model.params[f"W{l}"], 0)
+    for layer in (1, 2):
+        hidden = np.maximum(hidden @ model.params[f"W{layer}"], 0)
         assert 0.7 < np.sqrt(np.mean(hidden ** 2)) < 1.3
     for bad in [0, -1e-2, "xavier", None]:
         with pytest.raises(ValueError, match="weight_scale must be a positive number or 'he'"):

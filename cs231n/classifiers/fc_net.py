@@ -86,10 +86,10 @@ class FullyConnectedNet:
         if weight_scale != "he" and not (isinstance(weight_scale, (int, float)) and weight_scale > 0):
             raise ValueError(f"weight_scale must be a positive number or 'he', got {weight_scale!r}")
         self.params = {}
-        for l, (d_in, d_out) in enumerate(zip(dims[:-1], dims[1:]), start=1):
+        for layer, (d_in, d_out) in enumerate(zip(dims[:-1], dims[1:], strict=True), start=1):
             scale = np.sqrt(2 / d_in) if weight_scale == "he" else weight_scale
-            self.params[f"W{l}"] = (scale * standard_normal((d_in, d_out))).astype(dtype)
-            self.params[f"b{l}"] = np.zeros(d_out, dtype=dtype)
+            self.params[f"W{layer}"] = (scale * standard_normal((d_in, d_out))).astype(dtype)
+            self.params[f"b{layer}"] = np.zeros(d_out, dtype=dtype)
 
     def loss(self, X, y=None):
         """Scores, or loss and gradients.
