@@ -4,7 +4,6 @@ import pytest
 
 from cs231n.classifiers.fc_net import FullyConnectedNet, TwoLayerNet
 from cs231n.gradient_check import eval_numerical_gradient, grad_check_sparse, rel_error
-from cs231n.layers import l2_regularization
 from cs231n.optim import IN_PLACE_BLOCK
 
 
@@ -80,22 +79,6 @@ def test_he_initialisation_scales_each_layer_by_its_fan_in():
     for bad in [0, -1e-2, "xavier", None]:
         with pytest.raises(ValueError, match="weight_scale must be a positive number or 'he'"):
             FullyConnectedNet([10], weight_scale=bad)
-
-
-# layers.l2_regularization works in blocks of optim.IN_PLACE_BLOCK elements: shapes below, at and
-# across a block boundary, and a transposed (non-contiguous) gradient.
-@pytest.mark.parametrize("shape", [(3,), (7, 5), (IN_PLACE_BLOCK,), (3072, 50), (2, 100, 200)])
-@pytest.mark.parametrize("dtype, rtol", [(np.float32, 1e-5), (np.float64, 1e-12)])
-def test_l2_regularization_matches_its_formula(shape, dtype, rtol):
-    rng = np.random.default_rng(len(shape))
-    w, dw0 = rng.standard_normal(shape).astype(dtype), rng.standard_normal(shape).astype(dtype)
-    for dw in [dw0.copy(), dw0.T.copy().T]:   # C-ordered, and (ndim > 1) a transposed view
-        loss = l2_regularization(w, dw, 0.3)
-        expected_loss = 0.5 * 0.3 * np.sum(w.astype(np.float64) ** 2)
-        assert abs(loss - expected_loss) <= rtol * expected_loss
-        assert dw.dtype == dtype and np.array_equal(dw, dw0 + 0.3 * w)   # in place, same arithmetic
-    dw = dw0.copy()
-    assert l2_regularization(w, dw, 0.0) == 0.0 and np.array_equal(dw, dw0)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

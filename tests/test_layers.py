@@ -4,7 +4,16 @@ import pytest
 
 from cs231n.gradient_check import eval_numerical_gradient, eval_numerical_gradient_array, rel_error
 from cs231n.layer_utils import affine_relu_backward, affine_relu_forward
-from cs231n.layers import affine_backward, affine_forward, relu_backward, relu_forward, softmax_loss, svm_loss
+from cs231n.layers import (
+    affine_backward,
+    affine_forward,
+    l2_regularization,
+    relu_backward,
+    relu_forward,
+    softmax_loss,
+    svm_loss,
+)
+from cs231n.optim import IN_PLACE_BLOCK
 
 
 def test_affine_forward_reference_values():
@@ -72,3 +81,19 @@ def test_bad_inputs_name_the_shapes():
         svm_loss(np.zeros((2, 3)), np.array([0, 3]))
     with pytest.raises(ValueError, match=r"D = 6.*w \(5, 2\)"):
         affine_forward(np.zeros((2, 6)), np.zeros((5, 2)), np.zeros(2))
+
+
+# layers.l2_regularization works in blocks of optim.IN_PLACE_BLOCK elements: shapes below, at and
+# across a block boundary, and a transposed (non-contiguous) gradient.
+@pytest.mark.parametrize("shape", [(3,), (7, 5), (IN_PLACE_BLOCK,), (3072, 50), (2, 100, 200)])
+@pytest.mark.parametrize("dtype, rtol", [(np.float32, 1e-5), (np.float64, 1e-12)])
+def test_l2_regularization_matches_its_formula(shape, dtype, rtol):
+    rng = np.random.default_rng(len(shape))
+    w, dw0 = rng.standard_normal(shape).astype(dtype), rng.standard_normal(shape).astype(dtype)
+    for dw in [dw0.copy(), dw0.T.copy().T]:   # C-ordered, and (ndim > 1) a transposed view
+        loss = l2_regularization(w, dw, 0.3)
+        expected_loss = 0.5 * 0.3 * np.sum(w.astype(np.float64) ** 2)
+        assert abs(loss - expected_loss) <= rtol * expected_loss
+        assert dw.dtype == dtype and np.array_equal(dw, dw0 + 0.3 * w)   # in place, same arithmetic
+    dw = dw0.copy()
+    assert l2_regularization(w, dw, 0.0) == 0.0 and np.array_equal(dw, dw0)
