@@ -16,6 +16,18 @@ import numpy as np
 IN_PLACE_BLOCK = 32768
 
 
+def flush_subnormals(*arrays):
+    """Set the subnormal entries of each array (0 < |a| < the smallest normal float) to zero, in place.
+
+    The adaptive rules shrink a weight that only L2 regularisation pulls on (a dead ReLU unit's)
+    geometrically, and its moments with it, until they are subnormal; x86 CPUs handle subnormal
+    operands in microcode, and a few thousand of them made a [1024, 512] float32 training step
+    3-10 times slower after about 2000 Adam steps (measured). Zero is what those values tend to.
+    """
+    for a in arrays:
+        a[np.abs(a) < np.finfo(a.dtype).tiny] = 0
+
+
 def sgd(w, dw, config=None):
     """Vanilla stochastic gradient descent: w -= learning_rate * dw, in place.
 
@@ -73,6 +85,7 @@ def rmsprop(w, dw, config=None):
     """RMSProp: cache = decay_rate * cache + (1 - decay_rate) dw^2; w -= lr dw / (sqrt(cache) + eps).
 
     config: learning_rate (1e-2), decay_rate (0.99), epsilon (1e-8), cache (zeros like w).
+    Subnormal entries of next_w and cache are set to zero (flush_subnormals).
     """
     config = {} if config is None else config
     config.setdefault("learning_rate", 1e-2)
@@ -80,8 +93,10 @@ def rmsprop(w, dw, config=None):
     config.setdefault("epsilon", 1e-8)
     cache = config.get("cache", np.zeros_like(w))
     cache = config["decay_rate"] * cache + (1 - config["decay_rate"]) * dw * dw
+    next_w = w - config["learning_rate"] * dw / (np.sqrt(cache) + config["epsilon"])
+    flush_subnormals(next_w, cache)
     config["cache"] = cache
-    return w - config["learning_rate"] * dw / (np.sqrt(cache) + config["epsilon"]), config
+    return next_w, config
 
 
 def adam(w, dw, config=None):
@@ -90,6 +105,7 @@ def adam(w, dw, config=None):
     m = beta1 m + (1 - beta1) dw;  v = beta2 v + (1 - beta2) dw^2;  t += 1
     w -= learning_rate * (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + epsilon)
     config: learning_rate (1e-3), beta1 (0.9), beta2 (0.999), epsilon (1e-8), m, v (zeros), t (0).
+    Subnormal entries of next_w, m and v are set to zero (flush_subnormals).
     """
     config = {} if config is None else config
     config.setdefault("learning_rate", 1e-3)
@@ -100,6 +116,8 @@ def adam(w, dw, config=None):
     t = config.get("t", 0) + 1
     m = b1 * config.get("m", np.zeros_like(w)) + (1 - b1) * dw
     v = b2 * config.get("v", np.zeros_like(w)) + (1 - b2) * dw * dw
-    config.update(t=t, m=m, v=v)
     m_hat, v_hat = m / (1 - b1 ** t), v / (1 - b2 ** t)
-    return w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"]), config
+    next_w = w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"])
+    flush_subnormals(next_w, m, v)
+    config.update(t=t, m=m, v=v)
+    return next_w, config
