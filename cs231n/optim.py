@@ -16,6 +16,9 @@ import numpy as np
 IN_PLACE_BLOCK = 32768
 
 
+FLUSH_EVERY = 100
+
+
 def flush_subnormals(*arrays):
     """Set the subnormal entries of each array (0 < |a| < the smallest normal float) to zero, in place.
 
@@ -23,6 +26,8 @@ def flush_subnormals(*arrays):
     geometrically, and its moments with it, until they are subnormal; x86 CPUs handle subnormal
     operands in microcode, and a few thousand of them made a [1024, 512] float32 training step
     3-10 times slower after about 2000 Adam steps (measured). Zero is what those values tend to.
+    The rules call it every FLUSH_EVERY steps: subnormals build up over hundreds of steps, and a
+    flush costs about half a step of a large net.
     """
     for a in arrays:
         a[np.abs(a) < np.finfo(a.dtype).tiny] = 0
@@ -84,8 +89,8 @@ def sgd_momentum(w, dw, config=None):
 def rmsprop(w, dw, config=None):
     """RMSProp: cache = decay_rate * cache + (1 - decay_rate) dw^2; w -= lr dw / (sqrt(cache) + eps).
 
-    config: learning_rate (1e-2), decay_rate (0.99), epsilon (1e-8), cache (zeros like w).
-    Subnormal entries of next_w and cache are set to zero (flush_subnormals).
+    config: learning_rate (1e-2), decay_rate (0.99), epsilon (1e-8), cache (zeros like w), t (steps, 0).
+    Every FLUSH_EVERY steps, subnormal entries of next_w and cache are set to zero (flush_subnormals).
     """
     config = {} if config is None else config
     config.setdefault("learning_rate", 1e-2)
@@ -94,8 +99,10 @@ def rmsprop(w, dw, config=None):
     cache = config.get("cache", np.zeros_like(w))
     cache = config["decay_rate"] * cache + (1 - config["decay_rate"]) * dw * dw
     next_w = w - config["learning_rate"] * dw / (np.sqrt(cache) + config["epsilon"])
-    flush_subnormals(next_w, cache)
-    config["cache"] = cache
+    t = config.get("t", 0) + 1
+    if t % FLUSH_EVERY == 0:
+        flush_subnormals(next_w, cache)
+    config.update(t=t, cache=cache)
     return next_w, config
 
 
@@ -105,7 +112,7 @@ def adam(w, dw, config=None):
     m = beta1 m + (1 - beta1) dw;  v = beta2 v + (1 - beta2) dw^2;  t += 1
     w -= learning_rate * (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + epsilon)
     config: learning_rate (1e-3), beta1 (0.9), beta2 (0.999), epsilon (1e-8), m, v (zeros), t (0).
-    Subnormal entries of next_w, m and v are set to zero (flush_subnormals).
+    Every FLUSH_EVERY steps, subnormal entries of next_w, m and v are set to zero (flush_subnormals).
     """
     config = {} if config is None else config
     config.setdefault("learning_rate", 1e-3)
@@ -118,6 +125,7 @@ def adam(w, dw, config=None):
     v = b2 * config.get("v", np.zeros_like(w)) + (1 - b2) * dw * dw
     m_hat, v_hat = m / (1 - b1 ** t), v / (1 - b2 ** t)
     next_w = w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"])
-    flush_subnormals(next_w, m, v)
+    if t % FLUSH_EVERY == 0:
+        flush_subnormals(next_w, m, v)
     config.update(t=t, m=m, v=v)
     return next_w, config

@@ -109,26 +109,39 @@ def test_defaults_are_filled_in_without_overriding():
     assert config["learning_rate"] == 5e-4 and config["beta1"] == 0.9 and config["beta2"] == 0.999
 
 
-def _l2_only_run(rule, dtype, steps=300):
+def _subnormal_steps(rule, dtype, steps=300):
     """A weight pulled only by L2 regularisation (gradient reg * w), from just above the subnormal
-    range; returns whether any weight or state entry was ever subnormal."""
+    range; returns the steps (1-based) after which the weight or the rule's state held a subnormal."""
     w, config = np.full(4, 100 * np.finfo(dtype).tiny, dtype=dtype), {"learning_rate": 1e-3}
-    ever_subnormal = False
-    for _ in range(steps):
+    found = []
+    for step in range(1, steps + 1):
         w, config = getattr(optim, rule)(w, 5e-3 * w, config)
-        for a in [w, *(config[k] for k in ("m", "v", "cache") if k in config)]:
-            ever_subnormal |= bool(np.any((a != 0) & (np.abs(a) < np.finfo(dtype).tiny)))
-    return ever_subnormal
+        arrays = [w, *(config[k] for k in ("m", "v", "cache") if k in config)]
+        if any(np.any((a != 0) & (np.abs(a) < np.finfo(dtype).tiny)) for a in arrays):
+            found.append(step)
+    return found
 
 
 @pytest.mark.parametrize("rule", ["adam", "rmsprop"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_adaptive_rules_leave_no_subnormal_values(rule, dtype, monkeypatch):
+def test_adaptive_rules_flush_subnormal_values(rule, dtype, monkeypatch):
     # Such a weight shrinks geometrically under the adaptive rules, into subnormal floats (slow on
-    # x86) unless they are flushed to zero; the control run without the flush shows they appear.
-    assert not _l2_only_run(rule, dtype)
+    # x86). Flushed at every step, none is left after any step; the control run without the flush
+    # shows that they do appear.
+    monkeypatch.setattr(optim, "FLUSH_EVERY", 1)
+    assert _subnormal_steps(rule, dtype) == []
     monkeypatch.setattr(optim, "flush_subnormals", lambda *arrays: None)
-    assert _l2_only_run(rule, dtype)
+    assert _subnormal_steps(rule, dtype)
+
+
+@pytest.mark.parametrize("rule", ["adam", "rmsprop"])
+def test_adaptive_rules_flush_every_flush_every_steps(rule, monkeypatch):
+    flushed_at = []
+    monkeypatch.setattr(optim, "flush_subnormals", lambda *arrays: flushed_at.append(len(arrays)))
+    w, config = np.ones(3), None
+    for _ in range(2 * optim.FLUSH_EVERY + 1):
+        w, config = getattr(optim, rule)(w, np.ones(3), config)
+    assert flushed_at == [3 if rule == "adam" else 2] * 2   # w with m and v, or w with cache
 
 
 def test_flush_subnormals_zeroes_exactly_the_subnormal_entries():
