@@ -16,6 +16,8 @@ import numpy as np
 
 from cs231n import optim
 
+# The rules of cs231n.optim by name (the module also holds helpers such as flush_subnormals).
+UPDATE_RULES = ("sgd", "sgd_momentum", "rmsprop", "adam")
 DEFAULTS = dict(update_rule="sgd", optim_config=None, lr_decay=1.0, batch_size=100, num_epochs=10,
                 num_train_samples=1000, num_val_samples=None, checkpoint_name=None, print_every=10,
                 verbose=True, seed=None)
@@ -48,9 +50,8 @@ class Solver:
         for name, value in options.items():
             setattr(self, name, value)
         self.optim_config = dict(self.optim_config or {})
-        if not hasattr(optim, self.update_rule) or self.update_rule.startswith("_"):
-            raise ValueError(f"unknown update rule '{self.update_rule}'; "
-                             "use one of 'sgd', 'sgd_momentum', 'rmsprop', 'adam'")
+        if self.update_rule not in UPDATE_RULES:
+            raise ValueError(f"unknown update rule '{self.update_rule}'; use one of {', '.join(UPDATE_RULES)}")
         self._update = getattr(optim, self.update_rule)
         missing = {"X_train", "y_train", "X_val", "y_val"} - data.keys()
         if missing:
@@ -205,7 +206,7 @@ class Solver:
             raise ValueError(f"{path}: an update-rule array's shape differs from its parameter's; "
                              "the checkpoint is corrupt")
         rule = meta["update_rule"]
-        if rule.startswith("_") or not callable(getattr(optim, rule, None)):
+        if rule not in UPDATE_RULES:
             raise ValueError(f"{path}: unknown update rule '{rule}' in the checkpoint")
         rng = np.random.Generator(type(self.rng.bit_generator)())
         try:
