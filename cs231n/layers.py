@@ -9,7 +9,7 @@ import sys
 
 import numpy as np
 
-from cs231n.optim import IN_PLACE_BLOCK
+from cs231n.optim import blocks
 
 
 def affine_forward(x, w, b):
@@ -62,17 +62,12 @@ def l2_regularization(w, dw, reg):
     """
     if not reg:
         return 0.0
-    if w.size <= IN_PLACE_BLOCK or not (w.flags.c_contiguous and dw.flags.c_contiguous):
-        dw += reg * w   # one block; or views (a transposed gradient), which reshape(-1) would copy
-        return 0.5 * reg * float(np.vdot(w, w))
-    # Block by block, so that each block of w is read from memory once for both terms and the
-    # temporary reg * w stays in cache (optim.IN_PLACE_BLOCK); vdot needs no temporary w * w.
-    w_flat, dw_flat = w.reshape(-1), dw.reshape(-1)
+    # Block by block (optim.blocks), so that each block of w is read from memory once for both terms
+    # and the temporary reg * w stays in cache; vdot needs no temporary w * w.
     sum_sq = 0.0
-    for start in range(0, w_flat.size, IN_PLACE_BLOCK):
-        w_block = w_flat[start:start + IN_PLACE_BLOCK]
+    for w_block, dw_block in blocks(w, dw):
         sum_sq += float(np.vdot(w_block, w_block))
-        dw_flat[start:start + IN_PLACE_BLOCK] += reg * w_block
+        dw_block += reg * w_block
     return 0.5 * reg * sum_sq
 
 

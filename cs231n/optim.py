@@ -5,18 +5,36 @@ Each rule has the interface
 w: array of parameters; dw: gradient of the loss with respect to w (same shape);
 config: dict of hyperparameters and state (learning rate, moments, ...), created with the rule's
 defaults when None and returned updated, so that the caller passes it back at the next step.
-sgd updates w in place and returns that same array as next_w (as CS231n's own sgd does); copy w
-first if you need its old values. The other rules return a new array.
+Every rule updates w and its state arrays (velocity, cache, m, v) in place and returns that same w
+as next_w, as CS231n's own sgd does: no new array per step. Copy w first if you need its old values.
+The arithmetic is the textbook formula's, operation by operation, so the values are the same.
 """
 import numpy as np
 
 # Elements per block of an in-place update (here and in layers.l2_regularization): 32768 (128 KB in
-# float32, 256 KB in float64) keeps a block of each operand and of the temporary in a core's L2 cache;
-# measured faster than whole-array passes and than blocks of 8192 or 131072 elements.
+# float32, 256 KB in float64) keeps a block of each operand and of the temporaries in a core's L2
+# cache; measured faster than whole-array passes and than blocks of 8192 or 131072 elements.
 IN_PLACE_BLOCK = 32768
 
 
 FLUSH_EVERY = 100
+
+
+def blocks(*arrays):
+    """Matching pieces of same-shaped arrays, for arithmetic that updates some of them in place.
+
+    Yields tuples of flat views of IN_PLACE_BLOCK elements (the last one shorter) when every array
+    is C-contiguous, so that a formula's temporaries stay in cache instead of being as big as the
+    arrays; otherwise (small arrays, views such as a transposed gradient, whose reshape(-1) would be
+    a copy) one tuple of the arrays themselves.
+    """
+    size = arrays[0].size
+    if size <= IN_PLACE_BLOCK or not all(a.flags.c_contiguous for a in arrays):
+        yield arrays
+        return
+    flat = [a.reshape(-1) for a in arrays]
+    for start in range(0, size, IN_PLACE_BLOCK):
+        yield tuple(f[start:start + IN_PLACE_BLOCK] for f in flat)
 
 
 def flush_subnormals(*arrays):
@@ -31,28 +49,6 @@ def flush_subnormals(*arrays):
     """
     for a in arrays:
         a[np.abs(a) < np.finfo(a.dtype).tiny] = 0
-
-
-def sgd(w, dw, config=None):
-    """Vanilla stochastic gradient descent: w -= learning_rate * dw, in place.
-
-    w: parameters, a writeable floating-point array of any shape; updated in place and returned as
-        next_w (the same array): no new array per step.
-    dw: gradient of the loss with respect to w, w's shape.
-    config: learning_rate (default 1e-2).
-    """
-    config = {} if config is None else config
-    config.setdefault("learning_rate", 1e-2)
-    _check_in_place(w, dw, "sgd")
-    lr = config["learning_rate"]
-    if w.size <= IN_PLACE_BLOCK or not (w.flags.c_contiguous and dw.flags.c_contiguous):
-        w -= lr * dw   # one block; or views (a transposed gradient), which reshape(-1) would copy
-    else:
-        # In blocks: `w -= lr * dw` on the whole array would write and re-read a temporary as big as w.
-        w_flat, dw_flat = w.reshape(-1), dw.reshape(-1)
-        for start in range(0, w_flat.size, IN_PLACE_BLOCK):
-            w_flat[start:start + IN_PLACE_BLOCK] -= lr * dw_flat[start:start + IN_PLACE_BLOCK]
-    return w, config
 
 
 def _check_in_place(w, dw, rule):
@@ -72,6 +68,28 @@ def _check_in_place(w, dw, rule):
         raise ValueError(f"{rule}: dw must have w's shape {w.shape}, got {np.shape(dw)}")
 
 
+def _state(config, key, w):
+    """config[key], the rule's state array for w, created as zeros like w at the first step."""
+    if key not in config:
+        config[key] = np.zeros_like(w)
+    return config[key]
+
+
+def sgd(w, dw, config=None):
+    """Vanilla stochastic gradient descent: w -= learning_rate * dw.
+
+    w: parameters, a writeable floating-point array of any shape; dw: the gradient, w's shape.
+    config: learning_rate (default 1e-2).
+    """
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-2)
+    _check_in_place(w, dw, "sgd")
+    lr = config["learning_rate"]
+    for w_b, dw_b in blocks(w, dw):
+        w_b -= lr * dw_b
+    return w, config
+
+
 def sgd_momentum(w, dw, config=None):
     """SGD with momentum: v = momentum * v - learning_rate * dw; w += v.
 
@@ -80,30 +98,38 @@ def sgd_momentum(w, dw, config=None):
     config = {} if config is None else config
     config.setdefault("learning_rate", 1e-2)
     config.setdefault("momentum", 0.9)
-    v = config.get("velocity", np.zeros_like(w))
-    v = config["momentum"] * v - config["learning_rate"] * dw
-    config["velocity"] = v
-    return w + v, config
+    _check_in_place(w, dw, "sgd_momentum")
+    lr, momentum = config["learning_rate"], config["momentum"]
+    for w_b, dw_b, v_b in blocks(w, dw, _state(config, "velocity", w)):
+        v_b *= momentum
+        v_b -= lr * dw_b
+        w_b += v_b
+    return w, config
 
 
 def rmsprop(w, dw, config=None):
     """RMSProp: cache = decay_rate * cache + (1 - decay_rate) dw^2; w -= lr dw / (sqrt(cache) + eps).
 
     config: learning_rate (1e-2), decay_rate (0.99), epsilon (1e-8), cache (zeros like w), t (steps, 0).
-    Every FLUSH_EVERY steps, subnormal entries of next_w and cache are set to zero (flush_subnormals).
+    Every FLUSH_EVERY steps, subnormal entries of w and cache are set to zero (flush_subnormals).
     """
     config = {} if config is None else config
     config.setdefault("learning_rate", 1e-2)
     config.setdefault("decay_rate", 0.99)
     config.setdefault("epsilon", 1e-8)
-    cache = config.get("cache", np.zeros_like(w))
-    cache = config["decay_rate"] * cache + (1 - config["decay_rate"]) * dw * dw
-    next_w = w - config["learning_rate"] * dw / (np.sqrt(cache) + config["epsilon"])
-    t = config.get("t", 0) + 1
-    if t % FLUSH_EVERY == 0:
-        flush_subnormals(next_w, cache)
-    config.update(t=t, cache=cache)
-    return next_w, config
+    _check_in_place(w, dw, "rmsprop")
+    lr, decay, eps = config["learning_rate"], config["decay_rate"], config["epsilon"]
+    cache = _state(config, "cache", w)
+    for w_b, dw_b, cache_b in blocks(w, dw, cache):
+        cache_b *= decay
+        cache_b += (1 - decay) * dw_b * dw_b
+        step = lr * dw_b
+        step /= np.sqrt(cache_b) + eps
+        w_b -= step
+    config["t"] = config.get("t", 0) + 1
+    if config["t"] % FLUSH_EVERY == 0:
+        flush_subnormals(w, cache)
+    return w, config
 
 
 def adam(w, dw, config=None):
@@ -112,20 +138,25 @@ def adam(w, dw, config=None):
     m = beta1 m + (1 - beta1) dw;  v = beta2 v + (1 - beta2) dw^2;  t += 1
     w -= learning_rate * (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + epsilon)
     config: learning_rate (1e-3), beta1 (0.9), beta2 (0.999), epsilon (1e-8), m, v (zeros), t (0).
-    Every FLUSH_EVERY steps, subnormal entries of next_w, m and v are set to zero (flush_subnormals).
+    Every FLUSH_EVERY steps, subnormal entries of w, m and v are set to zero (flush_subnormals).
     """
     config = {} if config is None else config
     config.setdefault("learning_rate", 1e-3)
     config.setdefault("beta1", 0.9)
     config.setdefault("beta2", 0.999)
     config.setdefault("epsilon", 1e-8)
-    b1, b2 = config["beta1"], config["beta2"]
-    t = config.get("t", 0) + 1
-    m = b1 * config.get("m", np.zeros_like(w)) + (1 - b1) * dw
-    v = b2 * config.get("v", np.zeros_like(w)) + (1 - b2) * dw * dw
-    m_hat, v_hat = m / (1 - b1 ** t), v / (1 - b2 ** t)
-    next_w = w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"])
+    _check_in_place(w, dw, "adam")
+    lr, b1, b2, eps = config["learning_rate"], config["beta1"], config["beta2"], config["epsilon"]
+    t = config["t"] = config.get("t", 0) + 1
+    m, v = _state(config, "m", w), _state(config, "v", w)
+    for w_b, dw_b, m_b, v_b in blocks(w, dw, m, v):
+        m_b *= b1
+        m_b += (1 - b1) * dw_b
+        v_b *= b2
+        v_b += (1 - b2) * dw_b * dw_b
+        step = lr * (m_b / (1 - b1 ** t))              # learning_rate * m_hat
+        step /= np.sqrt(v_b / (1 - b2 ** t)) + eps     # / (sqrt(v_hat) + epsilon)
+        w_b -= step
     if t % FLUSH_EVERY == 0:
-        flush_subnormals(next_w, m, v)
-    config.update(t=t, m=m, v=v)
-    return next_w, config
+        flush_subnormals(w, m, v)
+    return w, config

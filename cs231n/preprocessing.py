@@ -17,10 +17,10 @@ def horizontal_flip(X, channels_last=False):
     return X[:, :, ::-1] if channels_last else X[..., ::-1]
 
 
-def pca_whitening(X, num_components, epsilon=1e-3, num_rows=10000, seed=0):
+def pca_whitening(X, num_components, epsilon=1e-3, num_rows=10000, seed=0, whiten=True):
     """Fit PCA whitening on the rows of X.
 
-        z = x U / sqrt(lambda + epsilon * lambda_1)
+        z = x U / sqrt(lambda + epsilon * lambda_1)      (whiten=False: z = x U)
 
     with U (D, K) the top K eigenvectors of the covariance of the rows, lambda their eigenvalues
     and lambda_1 the largest. epsilon keeps the weakest components (mostly noise and fine texture)
@@ -29,6 +29,9 @@ def pca_whitening(X, num_components, epsilon=1e-3, num_rows=10000, seed=0):
     X: (N, d_1, ..., d_k) inputs, centred (get_CIFAR10_data subtracts the mean image);
         D = d_1 * ... * d_k.
     num_components: K, 1 <= K <= D. epsilon: >= 0, relative to lambda_1.
+    whiten: False for the projection alone, P = U with orthonormal columns: each component keeps
+        its own variance, so the inputs keep their scale and the distances between them (up to
+        the variance left out); epsilon is then not used.
     num_rows: the covariance is estimated on this many random rows (all if fewer), plenty for
         3072 pixels at a fifth of the work of all 49,000; seed picks them.
     Returns P (D, K) in X's dtype, so that X.reshape(N, D) @ P is the whitened data, and the
@@ -49,14 +52,16 @@ def pca_whitening(X, num_components, epsilon=1e-3, num_rows=10000, seed=0):
     eigenvalues, eigenvectors = np.linalg.eigh(covariance)        # ascending order
     eigenvalues = np.maximum(eigenvalues[::-1][:num_components], 0)   # rounding can make 0 slightly negative
     eigenvectors = eigenvectors[:, ::-1][:, :num_components]
-    scale = eigenvalues + epsilon * eigenvalues[0]
-    if scale[-1] <= 0:
-        raise ValueError(f"component {num_components} has zero variance: use fewer components or epsilon > 0")
-    P = eigenvectors / np.sqrt(scale)
+    P = eigenvectors
+    if whiten:
+        scale = eigenvalues + epsilon * eigenvalues[0]
+        if scale[-1] <= 0:
+            raise ValueError(f"component {num_components} has zero variance: use fewer components or epsilon > 0")
+        P = eigenvectors / np.sqrt(scale)
     return P.astype(X.dtype), float(eigenvalues.sum() / np.trace(covariance))
 
 
-def whiten_with_mirror_images(data, num_components=512, epsilon=1e-3, channels_last=False):
+def whiten_with_mirror_images(data, num_components=512, epsilon=1e-3, channels_last=False, whiten=True):
     """Whitened principal components of images, the training set doubled by its mirror images.
 
     A mirrored car is still a car: the mirror images counter overfitting. The projection is
@@ -64,7 +69,8 @@ def whiten_with_mirror_images(data, num_components=512, epsilon=1e-3, channels_l
 
     data: dict with X_train (N, C, H, W) (or (N, H, W, C) with channels_last) centred images,
         y_train (N,), and any of X_val, y_val, X_test, y_test of the same layout.
-    num_components, epsilon: as in pca_whitening (K = num_components).
+    num_components, epsilon, whiten: as in pca_whitening (K = num_components); whiten=False
+        projects onto the principal components without rescaling them.
     Returns (whitened, P, variance_kept): whitened a dict with X_train (2N, K), the N images then
     their N mirror images, y_train (2N,), the other splits projected to (M, K), labels as they
     were; P (D, K) and variance_kept as pca_whitening returns them.
@@ -72,7 +78,7 @@ def whiten_with_mirror_images(data, num_components=512, epsilon=1e-3, channels_l
     X_train = data["X_train"]
     # Refused here rather than after the slow fit: the flip needs the image axes.
     horizontal_flip(X_train, channels_last)
-    P, variance_kept = pca_whitening(X_train, num_components, epsilon)
+    P, variance_kept = pca_whitening(X_train, num_components, epsilon, whiten=whiten)
 
     def project(X):
         return X.reshape(len(X), -1) @ P

@@ -40,6 +40,23 @@ def test_train_history_and_predict(toy):
     assert np.array_equal(net.predict(X), y)
 
 
+def test_keep_best_keeps_the_parameters_of_the_best_validation_check():
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((60, 5)), rng.integers(3, size=60)
+    X_val, y_val = rng.standard_normal((40, 5)), rng.integers(3, size=40)   # noise labels: accuracy wanders
+    runs = {}
+    for keep_best in (False, True):
+        np.random.seed(1)
+        net = TwoLayerNet(5, 8, 3, std=1e-1)
+        stats = net.train(X, y, X_val, y_val, learning_rate=0.5, num_iters=30, batch_size=20, keep_best=keep_best)
+        runs[keep_best] = net, stats
+    history = runs[True][1]["val_acc_history"]
+    assert history == runs[False][1]["val_acc_history"]          # the same run either way
+    assert max(history) > history[-1]                            # so the best check is not the last one
+    assert (runs[True][0].predict(X_val) == y_val).mean() == max(history)
+    assert not np.array_equal(runs[True][0].params["W1"], runs[False][0].params["W1"])   # not the last ones
+
+
 def test_epochs_are_counted_when_the_batch_does_not_divide_the_data():
     np.random.seed(0)
     net = TwoLayerNet(3, 4, 2)

@@ -31,6 +31,53 @@ def test_sgd_updates_in_place_to_the_formula(shape, dtype):
     assert np.array_equal(dw_in, dw0)                   # the gradient is left alone
 
 
+def _textbook(rule, w, dw, state, lr):
+    """One step of rule by its formula, on new arrays, in numpy's whole-array arithmetic: (next_w, state)."""
+    if rule == "sgd_momentum":
+        v = 0.9 * state["velocity"] - lr * dw
+        return w + v, {"velocity": v}
+    if rule == "rmsprop":
+        cache = 0.99 * state["cache"] + (1 - 0.99) * dw * dw
+        return w - lr * dw / (np.sqrt(cache) + 1e-8), {"cache": cache}
+    t = state["t"] + 1
+    m = 0.9 * state["m"] + (1 - 0.9) * dw
+    v = 0.999 * state["v"] + (1 - 0.999) * dw * dw
+    m_hat, v_hat = m / (1 - 0.9 ** t), v / (1 - 0.999 ** t)
+    return w - lr * m_hat / (np.sqrt(v_hat) + 1e-8), {"m": m, "v": v, "t": t}
+
+
+@pytest.mark.parametrize("rule", ["sgd_momentum", "rmsprop", "adam"])
+@pytest.mark.parametrize("shape", [(7,), (optim.IN_PLACE_BLOCK + 1,), (3072, 50)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_rules_update_in_place_to_the_textbook_formula(rule, shape, dtype):
+    # In place and block by block (optim.blocks), each operation is still the formula's: equal values.
+    rng = np.random.default_rng(len(shape))
+    w0, dw0 = rng.standard_normal(shape).astype(dtype), rng.standard_normal(shape).astype(dtype)
+    state = {"sgd_momentum": {"velocity": rng.standard_normal(shape).astype(dtype)},
+             "rmsprop": {"cache": rng.random(shape).astype(dtype)},
+             "adam": {"m": rng.standard_normal(shape).astype(dtype), "v": rng.random(shape).astype(dtype), "t": 4},
+             }[rule]
+    lr = 3e-3
+    expected_w, expected_state = _textbook(rule, w0, dw0, state, lr)
+    w_in, dw_in = w0.copy(), dw0.copy()
+    config = {"learning_rate": lr, **{k: v.copy() if isinstance(v, np.ndarray) else v for k, v in state.items()}}
+    arrays = {k: v for k, v in config.items() if isinstance(v, np.ndarray)}
+    next_w, config = getattr(optim, rule)(w_in, dw_in, config)
+    assert next_w is w_in and np.array_equal(next_w, expected_w) and np.array_equal(dw_in, dw0)
+    for k, v in expected_state.items():
+        assert np.array_equal(config[k], v), k
+        if k in arrays:
+            assert config[k] is arrays[k], f"{k} was not updated in place"
+
+
+@pytest.mark.parametrize("rule", ["sgd", "sgd_momentum", "rmsprop", "adam"])
+def test_rules_on_a_view_update_its_base(rule):
+    base = np.ones((6, 8))
+    view = base[:, ::2]                                  # not contiguous: updated as a whole, in place
+    next_w, _ = getattr(optim, rule)(view, np.full((6, 4), 0.5), {"learning_rate": 0.1})
+    assert next_w is view and np.all(base[:, ::2] < 1) and np.all(base[:, 1::2] == 1)
+
+
 def test_sgd_updates_views_in_place():
     rng = np.random.default_rng(0)
     big = rng.standard_normal((300, 400))
@@ -42,30 +89,32 @@ def test_sgd_updates_views_in_place():
     assert next_w is w_view and np.array_equal(big, expected_big)
 
 
-def test_sgd_refuses_what_it_cannot_update_in_place():
+@pytest.mark.parametrize("rule", ["sgd", "sgd_momentum", "rmsprop", "adam"])
+def test_rules_refuse_what_they_cannot_update_in_place(rule):
+    update = getattr(optim, rule)
     with pytest.raises(ValueError, match="writeable floating-point numpy array; got list"):
-        optim.sgd([1.0, 2.0], np.ones(2))
+        update([1.0, 2.0], np.ones(2))
     with pytest.raises(ValueError, match="got dtype int64"):
-        optim.sgd(np.arange(3, dtype=np.int64), np.ones(3))
+        update(np.arange(3, dtype=np.int64), np.ones(3))
     read_only = np.ones(3)
     read_only.flags.writeable = False
-    with pytest.raises(ValueError, match="got a read-only array.*np.array"):
-        optim.sgd(read_only, np.ones(3))
+    with pytest.raises(ValueError, match=f"{rule} updates w in place.*got a read-only array.*np.array"):
+        update(read_only, np.ones(3))
     with pytest.raises(ValueError, match=r"dw must have w's shape \(4, 5\), got \(5,\)"):
-        optim.sgd(w.copy(), np.ones(5))                  # would broadcast silently
+        update(w.copy(), np.ones(5))                  # would broadcast silently
 
 
 def test_sgd_momentum_reference():
     v = np.linspace(0.6, 0.9, num=N * D).reshape(N, D)
-    next_w, config = optim.sgd_momentum(w, dw, {"learning_rate": 1e-3, "velocity": v})
-    assert abs(next_w[0, 0] - 0.1406) < 1e-12 and abs(next_w[-1, -1] - 1.4096) < 1e-12
     expected_v = 0.9 * v - 1e-3 * dw
+    next_w, config = optim.sgd_momentum(w.copy(), dw, {"learning_rate": 1e-3, "velocity": v})
+    assert abs(next_w[0, 0] - 0.1406) < 1e-12 and abs(next_w[-1, -1] - 1.4096) < 1e-12
     assert rel_error(config["velocity"], expected_v) < 1e-15 and rel_error(next_w, w + expected_v) < 1e-15
 
 
 def test_rmsprop_reference():
     cache = np.linspace(0.6, 0.9, num=N * D).reshape(N, D)
-    next_w, config = optim.rmsprop(w, dw, {"learning_rate": 1e-2, "cache": cache})
+    next_w, config = optim.rmsprop(w.copy(), dw, {"learning_rate": 1e-2, "cache": cache})
     expected_next_w = np.asarray([
         [-0.39223849, -0.34037513, -0.28849239, -0.23659121, -0.18467247],
         [-0.132737, -0.08078555, -0.02881884, 0.02316247, 0.07515774],
@@ -82,7 +131,7 @@ def test_rmsprop_reference():
 def test_adam_reference():
     m = np.linspace(0.6, 0.9, num=N * D).reshape(N, D)
     v = np.linspace(0.7, 0.5, num=N * D).reshape(N, D)
-    next_w, config = optim.adam(w, dw, {"learning_rate": 1e-2, "m": m, "v": v, "t": 5})
+    next_w, config = optim.adam(w.copy(), dw, {"learning_rate": 1e-2, "m": m, "v": v, "t": 5})
     expected_next_w = np.asarray([
         [-0.40094747, -0.34836187, -0.29577703, -0.24319299, -0.19060977],
         [-0.1380274, -0.08544591, -0.03286534, 0.01971428, 0.0722929],
@@ -105,7 +154,7 @@ def test_adam_reference():
 
 
 def test_defaults_are_filled_in_without_overriding():
-    _, config = optim.adam(w, dw, {"learning_rate": 5e-4})
+    _, config = optim.adam(w.copy(), dw, {"learning_rate": 5e-4})
     assert config["learning_rate"] == 5e-4 and config["beta1"] == 0.9 and config["beta2"] == 0.999
 
 

@@ -33,6 +33,20 @@ def test_epsilon_damps_the_weak_components_and_images_are_flattened():
     assert np.all(np.diff(component_variance) < 0) and component_variance[-1] < 0.01
 
 
+def test_without_whitening_the_components_keep_their_variances():
+    X, _, variances = correlated_rows()
+    P, kept = pca_whitening(X, 8, num_rows=len(X), whiten=False)
+    np.testing.assert_allclose(P.T @ P, np.eye(8), atol=1e-12)          # orthonormal: a rotation, no scaling
+    Z = X @ P
+    np.testing.assert_allclose(Z.T @ Z / len(Z), np.diag(np.var(Z, axis=0)), atol=1e-10)   # uncorrelated
+    np.testing.assert_allclose(np.var(Z, axis=0), variances[:8], rtol=0.1)   # the spectrum, largest first
+    assert abs(kept - variances[:8].sum() / variances.sum()) < 0.02
+    # All components: distances between rows are kept exactly.
+    P_all, _ = pca_whitening(X, 30, num_rows=len(X), whiten=False)
+    np.testing.assert_allclose(np.linalg.norm((X[:5] - X[5:10]) @ P_all, axis=1),
+                               np.linalg.norm(X[:5] - X[5:10], axis=1), rtol=1e-12)
+
+
 def test_subsampled_fit_recovers_the_principal_subspace():
     X, basis, _ = correlated_rows(n=20000)
     P, _ = pca_whitening(X.astype(np.float32), 4, num_rows=5000, seed=1)
@@ -89,6 +103,10 @@ def test_whitened_training_set_is_the_images_then_their_mirror_images(channels_l
     np.testing.assert_array_equal(whitened["y_train"], np.tile(data["y_train"], 2))
     np.testing.assert_allclose(whitened["X_val"], data["X_val"].reshape(100, -1) @ P, rtol=1e-12)
     assert whitened["y_val"] is data["y_val"] and set(whitened) == set(data)
+    projected, P_plain, _ = whiten_with_mirror_images(data, num_components=5, channels_last=channels_last,
+                                                      whiten=False)
+    np.testing.assert_array_equal(P_plain, pca_whitening(data["X_train"], 5, whiten=False)[0])
+    np.testing.assert_allclose(projected["X_train"], np.concatenate([rows, mirror_rows]) @ P_plain, rtol=1e-12)
 
 
 def test_whitening_refuses_flat_rows_before_fitting():

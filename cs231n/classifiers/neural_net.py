@@ -70,13 +70,15 @@ class TwoLayerNet:
         return loss, grads
 
     def train(self, X, y, X_val, y_val, learning_rate=1e-3, learning_rate_decay=0.95, reg=1e-5,
-              num_iters=100, batch_size=200, verbose=False):
+              num_iters=100, batch_size=200, verbose=False, keep_best=False):
         """Minibatch SGD (cs231n.optim.sgd: the arrays in self.params are updated in place).
 
         X: (N, D), y: (N,) training data; X_val: (N_val, D), y_val: (N_val,) validation data.
         Minibatches of batch_size rows are sampled with replacement. Once per epoch
         (max(N // batch_size, 1) iterations) the learning rate is multiplied by learning_rate_decay
         and the accuracies on the current batch and on the validation set are recorded.
+        keep_best: if True, the parameters at the check with the best validation accuracy are kept at
+        the end (early stopping, as the Solver keeps best_params), instead of the last ones.
         Returns a dict with loss_history (num_iters,), train_acc_history and val_acc_history (per epoch).
         Raises ValueError if the loss stops being finite (diverging learning rate).
         """
@@ -86,6 +88,7 @@ class TwoLayerNet:
         # Integer division: with a float, `it % iterations_per_epoch` is 0 only at it = 0.
         iterations_per_epoch = max(num_train // batch_size, 1)
         loss_history, train_acc_history, val_acc_history = [], [], []
+        best_params = None
         for it in range(num_iters):
             batch = np.random.choice(num_train, batch_size)
             X_batch, y_batch = X[batch], y[batch]
@@ -101,7 +104,12 @@ class TwoLayerNet:
             if it % iterations_per_epoch == 0:
                 train_acc_history.append(float((self.predict(X_batch) == y_batch).mean()))
                 val_acc_history.append(float((self.predict(X_val) == y_val).mean()))
+                # The first best, as the Solver keeps it.
+                if keep_best and val_acc_history[-1] > max(val_acc_history[:-1], default=-1.0):
+                    best_params = {k: v.copy() for k, v in self.params.items()}
                 learning_rate *= learning_rate_decay
+        if best_params is not None:
+            self.params = best_params
         return {"loss_history": loss_history, "train_acc_history": train_acc_history,
                 "val_acc_history": val_acc_history}
 
