@@ -17,9 +17,6 @@ import numpy as np
 IN_PLACE_BLOCK = 32768
 
 
-FLUSH_EVERY = 100
-
-
 def blocks(*arrays):
     """Matching pieces of same-shaped arrays, for arithmetic that updates some of them in place.
 
@@ -35,20 +32,6 @@ def blocks(*arrays):
     flat = [a.reshape(-1) for a in arrays]
     for start in range(0, size, IN_PLACE_BLOCK):
         yield tuple(f[start:start + IN_PLACE_BLOCK] for f in flat)
-
-
-def flush_subnormals(*arrays):
-    """Set the subnormal entries of each array (0 < |a| < the smallest normal float) to zero, in place.
-
-    The adaptive rules shrink a weight that only L2 regularisation pulls on (a dead ReLU unit's)
-    geometrically, and its moments with it, until they are subnormal; x86 CPUs handle subnormal
-    operands in microcode, and a few thousand of them made a [1024, 512] float32 training step
-    3-10 times slower after about 2000 Adam steps (measured). Zero is what those values tend to.
-    The rules call it every FLUSH_EVERY steps: subnormals build up over hundreds of steps, and a
-    flush costs about half a step of a large net.
-    """
-    for a in arrays:
-        a[np.abs(a) < np.finfo(a.dtype).tiny] = 0
 
 
 def _check_in_place(w, dw, rule):
@@ -110,8 +93,7 @@ def sgd_momentum(w, dw, config=None):
 def rmsprop(w, dw, config=None):
     """RMSProp: cache = decay_rate * cache + (1 - decay_rate) dw^2; w -= lr dw / (sqrt(cache) + eps).
 
-    config: learning_rate (1e-2), decay_rate (0.99), epsilon (1e-8), cache (zeros like w), t (steps, 0).
-    Every FLUSH_EVERY steps, subnormal entries of w and cache are set to zero (flush_subnormals).
+    config: learning_rate (1e-2), decay_rate (0.99), epsilon (1e-8), cache (zeros like w).
     """
     config = {} if config is None else config
     config.setdefault("learning_rate", 1e-2)
@@ -126,9 +108,6 @@ def rmsprop(w, dw, config=None):
         step = lr * dw_b
         step /= np.sqrt(cache_b) + eps
         w_b -= step
-    config["t"] = config.get("t", 0) + 1
-    if config["t"] % FLUSH_EVERY == 0:
-        flush_subnormals(w, cache)
     return w, config
 
 
@@ -138,7 +117,6 @@ def adam(w, dw, config=None):
     m = beta1 m + (1 - beta1) dw;  v = beta2 v + (1 - beta2) dw^2;  t += 1
     w -= learning_rate * (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + epsilon)
     config: learning_rate (1e-3), beta1 (0.9), beta2 (0.999), epsilon (1e-8), m, v (zeros), t (0).
-    Every FLUSH_EVERY steps, subnormal entries of w, m and v are set to zero (flush_subnormals).
     """
     config = {} if config is None else config
     config.setdefault("learning_rate", 1e-3)
@@ -157,6 +135,4 @@ def adam(w, dw, config=None):
         step = lr * (m_b / (1 - b1 ** t))              # learning_rate * m_hat
         step /= np.sqrt(v_b / (1 - b2 ** t)) + eps     # / (sqrt(v_hat) + epsilon)
         w_b -= step
-    if t % FLUSH_EVERY == 0:
-        flush_subnormals(w, m, v)
     return w, config

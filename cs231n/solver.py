@@ -15,8 +15,9 @@ import zlib
 import numpy as np
 
 from cs231n import optim
+from cs231n.denormals import denormals_are_zero
 
-# The rules of cs231n.optim by name (the module also holds helpers such as flush_subnormals).
+# The rules of cs231n.optim by name (the module also holds helpers such as blocks).
 UPDATE_RULES = ("sgd", "sgd_momentum", "rmsprop", "adam")
 DEFAULTS = dict(update_rule="sgd", optim_config=None, lr_decay=1.0, batch_size=100, num_epochs=10,
                 num_train_samples=1000, num_val_samples=None, checkpoint_name=None, print_every=10,
@@ -109,7 +110,13 @@ class Solver:
         """Train for the remaining epochs (all of them, or from a loaded checkpoint on).
 
         Raises ValueError if the loss is not finite (the best parameters so far are restored first).
+        Runs with subnormal floats flushed to zero (cs231n.denormals), which keeps Adam's tiny weights
+        from slowing the matrix products down.
         """
+        with denormals_are_zero():
+            self._train()
+
+    def _train(self):
         iterations_per_epoch = max(len(self.X_train) // self.batch_size, 1)
         num_iterations = self.num_epochs * iterations_per_epoch
         for t in range(self.epoch * iterations_per_epoch, num_iterations):

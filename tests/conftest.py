@@ -83,6 +83,7 @@ PROBLEMS = {
     "tests/test_fc_net.py": (4,),
     "tests/test_solver.py": (4,),
     "tests/test_optim.py": (2, 4),            # Problem 2 fits the GP-LVM with Adam
+    "tests/test_denormals.py": (3, 4),        # the training loops of Problems 3 and 4
     "tests/test_preprocessing.py": (4,),
     "tests/test_course_compat.py": (4,),
     "tests/test_data_utils.py": (1, 2, 3, 4),     # every notebook loads CIFAR-10

@@ -6,6 +6,7 @@ input -> affine -> ReLU -> affine -> softmax, with the handout's convention: W1 
 """
 import numpy as np
 
+from cs231n.denormals import denormals_are_zero
 from cs231n.layer_utils import affine_relu_forward
 from cs231n.layers import (
     affine_backward,
@@ -89,25 +90,26 @@ class TwoLayerNet:
         iterations_per_epoch = max(num_train // batch_size, 1)
         loss_history, train_acc_history, val_acc_history = [], [], []
         best_params = None
-        for it in range(num_iters):
-            batch = np.random.choice(num_train, batch_size)
-            X_batch, y_batch = X[batch], y[batch]
-            loss, grads = self._loss(X_batch, y_batch, reg)
-            if not np.isfinite(loss):
-                raise ValueError(f"loss became {loss} at iteration {it} (learning_rate={learning_rate}, "
-                                 f"reg={reg}); lower the learning rate")
-            loss_history.append(loss)
-            for name, grad in grads.items():
-                sgd(self.params[name], grad, {"learning_rate": learning_rate})   # in place
-            if verbose and it % 100 == 0:
-                print(f"iteration {it} / {num_iters}: loss {loss:f}")
-            if it % iterations_per_epoch == 0:
-                train_acc_history.append(float((self.predict(X_batch) == y_batch).mean()))
-                val_acc_history.append(float((self.predict(X_val) == y_val).mean()))
-                # The first best, as the Solver keeps it.
-                if keep_best and val_acc_history[-1] > max(val_acc_history[:-1], default=-1.0):
-                    best_params = {k: v.copy() for k, v in self.params.items()}
-                learning_rate *= learning_rate_decay
+        with denormals_are_zero():   # subnormal floats as zero: see cs231n.denormals
+            for it in range(num_iters):
+                batch = np.random.choice(num_train, batch_size)
+                X_batch, y_batch = X[batch], y[batch]
+                loss, grads = self._loss(X_batch, y_batch, reg)
+                if not np.isfinite(loss):
+                    raise ValueError(f"loss became {loss} at iteration {it} (learning_rate={learning_rate}, "
+                                     f"reg={reg}); lower the learning rate")
+                loss_history.append(loss)
+                for name, grad in grads.items():
+                    sgd(self.params[name], grad, {"learning_rate": learning_rate})   # in place
+                if verbose and it % 100 == 0:
+                    print(f"iteration {it} / {num_iters}: loss {loss:f}")
+                if it % iterations_per_epoch == 0:
+                    train_acc_history.append(float((self.predict(X_batch) == y_batch).mean()))
+                    val_acc_history.append(float((self.predict(X_val) == y_val).mean()))
+                    # The first best, as the Solver keeps it.
+                    if keep_best and val_acc_history[-1] > max(val_acc_history[:-1], default=-1.0):
+                        best_params = {k: v.copy() for k, v in self.params.items()}
+                    learning_rate *= learning_rate_decay
         if best_params is not None:
             self.params = best_params
         return {"loss_history": loss_history, "train_acc_history": train_acc_history,
