@@ -3,7 +3,7 @@
 Adam drives the weights of dead ReLU units towards zero, to magnitudes like 1e-36 in float32. Their
 products inside a matrix product are subnormal, and x86 CPUs compute with subnormal numbers in
 microcode, many times slower. In Problem 4's search, a third of a [1024, 512] net's W2 ended below
-1e-30, and h1 @ W2 took 16.8 ms instead of 2.1 ms (measured): epochs grew from 10 s to 60 s.
+1e-30, and h1 @ W2 took 16.4 ms instead of 2.1 ms (measured): epochs grew from 10 s to 60 s.
 
 The CPU's flush-to-zero (FTZ: a subnormal result becomes 0) and denormals-are-zero (DAZ: a subnormal
 operand reads as 0) modes remove that cost; PyTorch offers them as torch.set_flush_denormal. They

@@ -127,12 +127,13 @@ def adam(w, dw, config=None):
     lr, b1, b2, eps = config["learning_rate"], config["beta1"], config["beta2"], config["epsilon"]
     t = config["t"] = config.get("t", 0) + 1
     m, v = _state(config, "m", w), _state(config, "v", w)
+    bias1, bias2 = 1 - b1 ** t, 1 - b2 ** t           # the bias corrections, once per step
     for w_b, dw_b, m_b, v_b in blocks(w, dw, m, v):
         m_b *= b1
         m_b += (1 - b1) * dw_b
         v_b *= b2
         v_b += (1 - b2) * dw_b * dw_b
-        step = lr * (m_b / (1 - b1 ** t))              # learning_rate * m_hat
-        step /= np.sqrt(v_b / (1 - b2 ** t)) + eps     # / (sqrt(v_hat) + epsilon)
+        step = lr * (m_b / bias1)                      # learning_rate * m_hat
+        step /= np.sqrt(v_b / bias2) + eps             # / (sqrt(v_hat) + epsilon)
         w_b -= step
     return w, config
