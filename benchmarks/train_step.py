@@ -11,8 +11,9 @@ float32 (the dtype training uses) and float64 (the one gradient checks use).
 The floor is the time of the step's matrix products alone, on arrays of the same shapes and dtype:
 per layer x @ W forward, x^T @ dout for dW and dout @ W^T for dx (not for the first layer, whose
 input needs no gradient). ours / floor says what the rest (ReLU, softmax, bias sums, the L2 term,
-the update, Python) costs. Step and floor take turns within each repeat, so that a slow spell of the
-machine hits both alike.
+the update, Python) costs; PyTorch / floor puts PyTorch's whole step against the same (OpenBLAS)
+floor. Step and floor take turns within each repeat, so that a slow spell of the machine hits both
+alike.
 
 PyTorch (optional, from another interpreter, e.g. a venv with torch and numpy) runs the same net,
 batch and dtype with the same number of threads as numpy's OpenBLAS, the L2 term given to
@@ -197,16 +198,17 @@ def main():
         return statistics.median(run[case][key] for run in runs[kind])
 
     header = (f"{'net':30s} {'dtype':8s} {'ours':>9s} {'PyTorch':>9s} {'ours/PyTorch':>12s} {'floor':>9s} "
-              f"{'ours/floor':>10s}")
+              f"{'ours/floor':>10s} {'PyTorch/floor':>13s}")
     print(header + "\n" + "-" * len(header))
     for label, _, _ in NETS:
         for dtype in DTYPES:
             case = f"{label}|{dtype}"
             ours, floor = med("numpy", case, "ours"), med("numpy", case, "floor")
-            torch_cols = (f"{med('torch', case, 'torch'):6.2f} ms {ours / med('torch', case, 'torch'):11.2f}x"
-                          if runs["torch"] else f"{'-':>9s} {'-':>12s}")
-            print(f"{label:30s} {dtype:8s} {ours:6.2f} ms {torch_cols} {floor:6.2f} ms {ours / floor:9.2f}x")
-
+            torch = med("torch", case, "torch") if runs["torch"] else None
+            torch_cols = f"{torch:6.2f} ms {ours / torch:11.2f}x" if torch else f"{'-':>9s} {'-':>12s}"
+            torch_floor = f"{torch / floor:12.2f}x" if torch else f"{'-':>13s}"
+            print(f"{label:30s} {dtype:8s} {ours:6.2f} ms {torch_cols} {floor:6.2f} ms {ours / floor:9.2f}x "
+                  f"{torch_floor}")
 
 if __name__ == "__main__":
     main()

@@ -17,7 +17,7 @@ import numpy as np
 from cs231n import optim
 from cs231n.denormals import denormals_are_zero
 
-# The rules of cs231n.optim by name (the module also holds helpers such as blocks).
+# The rules of cs231n.optim by name (the module also holds helpers such as axpy and blocks).
 UPDATE_RULES = ("sgd", "sgd_momentum", "rmsprop", "adam")
 DEFAULTS = dict(update_rule="sgd", optim_config=None, lr_decay=1.0, batch_size=100, num_epochs=10,
                 num_train_samples=1000, num_val_samples=None, checkpoint_name=None, print_every=10,

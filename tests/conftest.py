@@ -66,6 +66,15 @@ def tiny_archive(tmp_path):
     return archive
 
 
+def assert_axpy_result(result, y0, alpha, x):
+    """Assert that result is y0 + alpha * x as cs231n.in_place.axpy computes it: numpy's formula,
+    rounded after alpha * x and after the sum, or OpenBLAS's fused multiply-add, rounded once. The
+    two differ by at most half a unit in the last place (ulp) of alpha * x plus one ulp of the sum."""
+    term = alpha * x
+    expected = y0 + term
+    bound = 0.5 * np.spacing(np.abs(term)) + np.spacing(np.abs(expected))
+    assert result.dtype == y0.dtype and np.all(np.abs(result - expected) <= bound)
+
 
 # Problem markers: `pytest -m problem3` selects Problem 3's unit tests and notebook. Test files
 # mirror cs231n's modules, so a module used by several problems puts its tests in each of them;
@@ -83,6 +92,7 @@ PROBLEMS = {
     "tests/test_fc_net.py": (4,),
     "tests/test_solver.py": (4,),
     "tests/test_optim.py": (2, 4),            # Problem 2 fits the GP-LVM with Adam
+    "tests/test_in_place.py": (3, 4),         # the update and the L2 gradient of Problems 3 and 4
     "tests/test_denormals.py": (3, 4),        # the training loops of Problems 3 and 4
     "tests/test_preprocessing.py": (4,),
     "tests/test_course_compat.py": (4,),

@@ -2,7 +2,9 @@
 import numpy as np
 import pytest
 
+from conftest import assert_axpy_result
 from cs231n.gradient_check import eval_numerical_gradient, eval_numerical_gradient_array, rel_error
+from cs231n.in_place import MIN_BLAS_SIZE
 from cs231n.layer_utils import affine_relu_backward, affine_relu_forward
 from cs231n.layers import (
     affine_backward,
@@ -13,7 +15,6 @@ from cs231n.layers import (
     softmax_loss,
     svm_loss,
 )
-from cs231n.optim import IN_PLACE_BLOCK
 
 
 def test_affine_forward_reference_values():
@@ -83,9 +84,9 @@ def test_bad_inputs_name_the_shapes():
         affine_forward(np.zeros((2, 6)), np.zeros((5, 2)), np.zeros(2))
 
 
-# layers.l2_regularization works in blocks of optim.IN_PLACE_BLOCK elements: shapes below, at and
-# across a block boundary, and a transposed (non-contiguous) gradient.
-@pytest.mark.parametrize("shape", [(3,), (7, 5), (IN_PLACE_BLOCK,), (3072, 50), (2, 100, 200)])
+# layers.l2_regularization adds reg * w by in_place.axpy: shapes below and above MIN_BLAS_SIZE (numpy's
+# arithmetic, then OpenBLAS's), and a transposed (non-contiguous) gradient, which numpy updates.
+@pytest.mark.parametrize("shape", [(3,), (7, 5), (MIN_BLAS_SIZE,), (3072, 50), (2, 100, 200)])
 @pytest.mark.parametrize("dtype, rtol", [(np.float32, 1e-5), (np.float64, 1e-12)])
 def test_l2_regularization_matches_its_formula(shape, dtype, rtol):
     rng = np.random.default_rng(len(shape))
@@ -94,6 +95,6 @@ def test_l2_regularization_matches_its_formula(shape, dtype, rtol):
         loss = l2_regularization(w, dw, 0.3)
         expected_loss = 0.5 * 0.3 * np.sum(w.astype(np.float64) ** 2)
         assert abs(loss - expected_loss) <= rtol * expected_loss
-        assert dw.dtype == dtype and np.array_equal(dw, dw0 + 0.3 * w)   # in place, same arithmetic
+        assert_axpy_result(dw, dw0, 0.3, w)                              # in place
     dw = dw0.copy()
     assert l2_regularization(w, dw, 0.0) == 0.0 and np.array_equal(dw, dw0)

@@ -1,0 +1,101 @@
+"""In-place arithmetic for the training loop's passes over the weights: blocks, and axpy.
+
+The update rules (cs231n.optim) and the L2 gradient (cs231n.layers.l2_regularization) read and write
+every weight once per step. They change arrays in place, so that no temporary as big as the weights
+is made:
+
+- blocks(*arrays) cuts same-shaped arrays into matching pieces small enough for a core's cache, for
+  formulas of several numpy operations (momentum, RMSProp, Adam);
+- axpy(alpha, x, y), y += alpha * x, goes through the axpy of the OpenBLAS that numpy itself uses.
+  numpy runs element-wise arithmetic on one core, while OpenBLAS's threads, idle between the step's
+  matrix products, keep the others; OpenBLAS's axpy runs on those threads (and obeys threadpoolctl's
+  limits, such as a search worker's one thread), in one pass. Its kernels use fused multiply-adds:
+  each element is rounded once instead of twice (after alpha * x and after the sum), so a result can
+  differ from numpy's `y += alpha * x` in the last bit.
+
+OpenBLAS is found through threadpoolctl, and its axpy by the names OpenBLAS builds give it (numpy's
+wheels prefix it scipy_ and suffix it 64_). Without it (numpy on MKL or Accelerate, or other names),
+axpy is numpy's `y += alpha * x`, block by block.
+"""
+import ctypes
+
+import numpy as np
+from threadpoolctl import threadpool_info
+
+# Elements per block: 32768 (128 KB in float32, 256 KB in float64) keeps a block of each operand and
+# of the temporaries in a core's L2 cache; measured faster than whole-array passes and than blocks
+# of 8192 or 131072 elements.
+IN_PLACE_BLOCK = 32768
+# Below this size a ctypes call costs more than numpy's pass, and OpenBLAS runs axpy on one thread
+# (it splits axpy over threads from 10,000 elements).
+MIN_BLAS_SIZE = 10_000
+
+
+def blocks(*arrays):
+    """Matching pieces of same-shaped arrays, for arithmetic that updates some of them in place.
+
+    Yields tuples of flat views of IN_PLACE_BLOCK elements (the last one shorter) when every array
+    is C-contiguous, so that a formula's temporaries stay in cache instead of being as big as the
+    arrays; otherwise (small arrays, views such as a transposed gradient, whose reshape(-1) would be
+    a copy) one tuple of the arrays themselves.
+    """
+    size = arrays[0].size
+    if size <= IN_PLACE_BLOCK or not all(a.flags.c_contiguous for a in arrays):
+        yield arrays
+        return
+    flat = [a.reshape(-1) for a in arrays]
+    for start in range(0, size, IN_PLACE_BLOCK):
+        yield tuple(f[start:start + IN_PLACE_BLOCK] for f in flat)
+
+
+def _load_openblas_axpy():
+    """{dtype: ctypes function axpy(n, alpha, x, incx, y, incy)} from numpy's OpenBLAS, or {}."""
+    paths = [i["filepath"] for i in threadpool_info() if i.get("internal_api") == "openblas"]
+    # numpy's own copy first, when another library (scipy, say) has loaded one too.
+    paths.sort(key=lambda path: "numpy" not in path)
+    if not paths:
+        return {}
+    try:
+        library = ctypes.CDLL(paths[0])   # already loaded by numpy: this returns its handle
+    except OSError:
+        return {}
+    functions = {}
+    for dtype, letter, real in ((np.dtype(np.float32), "s", ctypes.c_float),
+                                (np.dtype(np.float64), "d", ctypes.c_double)):
+        # (name, integer type): numpy 2 wheels; numpy 1.22-1.26 wheels; other builds (32-bit integers).
+        for name, integer in ((f"scipy_cblas_{letter}axpy64_", ctypes.c_int64),
+                              (f"cblas_{letter}axpy64_", ctypes.c_int64), (f"cblas_{letter}axpy", ctypes.c_int)):
+            function = getattr(library, name, None)
+            if function is not None:
+                function.argtypes = [integer, real, ctypes.c_void_p, integer, ctypes.c_void_p, integer]
+                function.restype = None
+                functions[dtype] = function
+                break
+    return functions
+
+
+OPENBLAS_AXPY = _load_openblas_axpy()
+
+
+def uses_openblas(x, y):
+    """Whether axpy(alpha, x, y) goes through OpenBLAS: axpy found for y's dtype (float32, float64),
+    x of y's dtype and shape, both C-contiguous, and MIN_BLAS_SIZE to 2**31 - 1 elements."""
+    return (y.dtype in OPENBLAS_AXPY and x.dtype == y.dtype and x.shape == y.shape
+            and MIN_BLAS_SIZE <= y.size < 2 ** 31 and x.flags.c_contiguous and y.flags.c_contiguous)
+
+
+def axpy(alpha, x, y):
+    """y += alpha * x, in place; returns y.
+
+    alpha: a real number; x: an array of y's shape; y: a writeable float array.
+    Large C-contiguous float32 and float64 arrays go through OpenBLAS (threads, fused multiply-adds:
+    see the module docstring), anything else through numpy, block by block.
+    """
+    if not y.flags.writeable:
+        raise ValueError("axpy updates y in place, so y must be writeable; got a read-only array")
+    if uses_openblas(x, y):
+        OPENBLAS_AXPY[y.dtype](y.size, alpha, x.ctypes.data, 1, y.ctypes.data, 1)
+        return y
+    for x_block, y_block in blocks(x, y):
+        y_block += alpha * x_block
+    return y

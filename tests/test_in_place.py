@@ -1,0 +1,85 @@
+"""cs231n.in_place: blocks, and axpy through numpy's OpenBLAS or numpy."""
+import numpy as np
+import pytest
+from threadpoolctl import threadpool_info, threadpool_limits
+
+from conftest import assert_axpy_result
+from cs231n import in_place
+from cs231n.in_place import IN_PLACE_BLOCK, MIN_BLAS_SIZE, axpy, blocks, uses_openblas
+
+NUMPY_ON_OPENBLAS = any(i.get("internal_api") == "openblas" for i in threadpool_info())
+
+
+@pytest.mark.skipif(not NUMPY_ON_OPENBLAS, reason="numpy is not linked to OpenBLAS here")
+def test_axpy_is_found_in_numpys_openblas_for_both_float_dtypes():
+    assert set(in_place.OPENBLAS_AXPY) == {np.dtype(np.float32), np.dtype(np.float64)}
+    large = np.ones(MIN_BLAS_SIZE)
+    assert uses_openblas(large, large.copy())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(3,), (MIN_BLAS_SIZE - 1,), (MIN_BLAS_SIZE,), (IN_PLACE_BLOCK + 5,), (3072, 50)])
+def test_axpy_adds_alpha_x_into_y_in_place(dtype, shape):
+    rng = np.random.default_rng(len(shape))
+    x0, y0 = rng.standard_normal(shape).astype(dtype), rng.standard_normal(shape).astype(dtype)
+    x, y = x0.copy(), y0.copy()
+    assert axpy(-0.37, x, y) is y
+    assert_axpy_result(y, y0, -0.37, x0)
+    assert np.array_equal(x, x0)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_axpy_without_openblas_is_numpys_formula_exactly(dtype, monkeypatch):
+    # numpy on MKL or Accelerate: no OpenBLAS axpy, so numpy's arithmetic, block by block.
+    monkeypatch.setattr(in_place, "OPENBLAS_AXPY", {})
+    rng = np.random.default_rng(0)
+    x, y0 = rng.standard_normal(3 * IN_PLACE_BLOCK + 7).astype(dtype), rng.standard_normal(3 * IN_PLACE_BLOCK + 7)
+    y0 = y0.astype(dtype)
+    y = y0.copy()
+    assert not uses_openblas(x, y)
+    axpy(0.3, x, y)
+    assert np.array_equal(y, y0 + 0.3 * x)
+
+
+def test_axpy_on_views_and_other_layouts_goes_through_numpy():
+    base = np.ones((300, 100))
+    view = base[:, ::2]                                   # not contiguous: updated in place as a whole
+    x = np.full((300, 50), 2.0)
+    assert not uses_openblas(x, view)
+    axpy(0.5, x, view)
+    assert np.all(base[:, ::2] == 2.0) and np.all(base[:, 1::2] == 1.0)
+    y = np.zeros((200, 100))
+    x_t = np.ones((100, 200)).T                           # a transposed x: numpy reads it in y's order
+    assert not uses_openblas(x_t, y)
+    axpy(1.0, x_t, y)
+    assert np.all(y == 1.0)
+
+
+def test_axpy_with_one_or_all_blas_threads_gives_the_same_values():
+    # Element-wise: the threads split the elements, not sums, so a search worker's one thread and the
+    # notebook's all threads agree bit for bit.
+    rng = np.random.default_rng(1)
+    x, y0 = rng.standard_normal(10 * MIN_BLAS_SIZE), rng.standard_normal(10 * MIN_BLAS_SIZE)
+    y_all = axpy(1e-3, x, y0.copy())
+    with threadpool_limits(limits=1):
+        y_one = axpy(1e-3, x, y0.copy())
+    assert np.array_equal(y_all, y_one)
+
+
+def test_axpy_refuses_a_read_only_y():
+    y = np.zeros(MIN_BLAS_SIZE)
+    y.flags.writeable = False
+    with pytest.raises(ValueError, match="y must be writeable"):
+        axpy(1.0, np.ones(MIN_BLAS_SIZE), y)
+
+
+def test_blocks_cut_contiguous_arrays_into_matching_pieces():
+    a, b = np.arange(2 * IN_PLACE_BLOCK + 3), np.zeros(2 * IN_PLACE_BLOCK + 3)
+    pieces = list(blocks(a, b))
+    assert [len(p[0]) for p in pieces] == [IN_PLACE_BLOCK, IN_PLACE_BLOCK, 3]
+    for a_block, b_block in pieces:
+        b_block += a_block                               # views: the arrays themselves change
+    assert np.array_equal(a, b)
+    small, view = np.zeros(5), np.zeros((4, 2 * IN_PLACE_BLOCK))[:, ::2]
+    assert [p[0] is small for p in blocks(small)] == [True]
+    assert [p[0] is view for p in blocks(view)] == [True]   # not contiguous: the array itself
