@@ -11,13 +11,16 @@ is made:
   matrix products, keep the others; OpenBLAS's axpy runs on those threads (and obeys threadpoolctl's
   limits, such as a search worker's one thread), in one pass. Its kernels use fused multiply-adds:
   each element is rounded once instead of twice (after alpha * x and after the sum), so a result can
-  differ from numpy's `y += alpha * x` in the last bit.
+  differ from numpy's `y += alpha * x` in the last bit. Like the matrix products' helper threads,
+  its helper threads keep the default floating-point modes under cs231n.denormals.
 
-OpenBLAS is found through threadpoolctl, and its axpy by the names OpenBLAS builds give it (numpy's
-wheels prefix it scipy_ and suffix it 64_). Without it (numpy on MKL or Accelerate, or other names),
-axpy is numpy's `y += alpha * x`, block by block.
+The library is the OpenBLAS numpy was built with (np.show_config), located through threadpoolctl,
+and axpy is looked up by the names OpenBLAS builds give it (numpy's wheels prefix it scipy_ and
+suffix it 64_). Without it (numpy on MKL or Accelerate, or unknown names), axpy is numpy's
+`y += alpha * x`, block by block.
 """
 import ctypes
+import os
 
 import numpy as np
 from threadpoolctl import threadpool_info
@@ -26,8 +29,8 @@ from threadpoolctl import threadpool_info
 # of the temporaries in a core's L2 cache; measured faster than whole-array passes and than blocks
 # of 8192 or 131072 elements.
 IN_PLACE_BLOCK = 32768
-# Below this size a ctypes call costs more than numpy's pass, and OpenBLAS runs axpy on one thread
-# (it splits axpy over threads from 10,000 elements).
+# Below this size a ctypes call costs more than numpy's pass (and OpenBLAS splits axpy over its
+# threads only above 10,000 elements).
 MIN_BLAS_SIZE = 10_000
 
 
@@ -48,25 +51,42 @@ def blocks(*arrays):
         yield tuple(f[start:start + IN_PLACE_BLOCK] for f in flat)
 
 
+def _numpy_openblas():
+    """(path of the OpenBLAS library numpy uses, whether its integers are 64-bit), or None."""
+    try:
+        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+    except (TypeError, KeyError):   # numpy before 2.0 has no mode="dicts"
+        return None
+    if "openblas" not in blas.get("name", ""):
+        return None
+    paths = [i["filepath"] for i in threadpool_info() if i.get("internal_api") == "openblas"]
+    # numpy's wheels ship it in numpy.libs/ or numpy/.dylibs/ next to the package; other builds
+    # (conda) link a shared one, which must then be the only OpenBLAS loaded to be sure it is numpy's.
+    inside_numpy = os.path.join(os.path.dirname(os.path.dirname(np.__file__)), "numpy")
+    ours = [p for p in paths if p.startswith(inside_numpy)]
+    path = ours[0] if ours else paths[0] if len(paths) == 1 else None
+    return path and (path, "USE64BITINT" in blas.get("openblas configuration", ""))
+
+
 def _load_openblas_axpy():
     """{dtype: ctypes function axpy(n, alpha, x, incx, y, incy)} from numpy's OpenBLAS, or {}."""
-    paths = [i["filepath"] for i in threadpool_info() if i.get("internal_api") == "openblas"]
-    # numpy's own copy first, when another library (scipy, say) has loaded one too.
-    paths.sort(key=lambda path: "numpy" not in path)
-    if not paths:
+    found = _numpy_openblas()
+    if found is None:
         return {}
+    path, ilp64 = found
     try:
-        library = ctypes.CDLL(paths[0])   # already loaded by numpy: this returns its handle
+        library = ctypes.CDLL(path)   # already loaded by numpy: this returns its handle
     except OSError:
         return {}
     functions = {}
     for dtype, letter, real in ((np.dtype(np.float32), "s", ctypes.c_float),
                                 (np.dtype(np.float64), "d", ctypes.c_double)):
-        # (name, integer type): numpy 2 wheels; numpy 1.22-1.26 wheels; other builds (32-bit integers).
-        for name, integer in ((f"scipy_cblas_{letter}axpy64_", ctypes.c_int64),
-                              (f"cblas_{letter}axpy64_", ctypes.c_int64), (f"cblas_{letter}axpy", ctypes.c_int)):
+        # The names of numpy's and scipy's wheels (scipy_ ... 64_), then plain builds'.
+        for name in (f"scipy_cblas_{letter}axpy64_", f"scipy_cblas_{letter}axpy", f"cblas_{letter}axpy64_",
+                     f"cblas_{letter}axpy"):
             function = getattr(library, name, None)
             if function is not None:
+                integer = ctypes.c_int64 if ilp64 or name.endswith("64_") else ctypes.c_int
                 function.argtypes = [integer, real, ctypes.c_void_p, integer, ctypes.c_void_p, integer]
                 function.restype = None
                 functions[dtype] = function
@@ -78,10 +98,12 @@ OPENBLAS_AXPY = _load_openblas_axpy()
 
 
 def uses_openblas(x, y):
-    """Whether axpy(alpha, x, y) goes through OpenBLAS: axpy found for y's dtype (float32, float64),
-    x of y's dtype and shape, both C-contiguous, and MIN_BLAS_SIZE to 2**31 - 1 elements."""
+    """Whether axpy(alpha, x, y) with alpha != 0 goes through OpenBLAS: axpy found for y's dtype
+    (float32, float64), x of y's dtype and shape, both C-contiguous and aligned, MIN_BLAS_SIZE to
+    2**31 - 1 elements, and x either y itself or not overlapping it in memory."""
     return (y.dtype in OPENBLAS_AXPY and x.dtype == y.dtype and x.shape == y.shape
-            and MIN_BLAS_SIZE <= y.size < 2 ** 31 and x.flags.c_contiguous and y.flags.c_contiguous)
+            and MIN_BLAS_SIZE <= y.size < 2 ** 31 and x.flags.c_contiguous and y.flags.c_contiguous
+            and x.flags.aligned and y.flags.aligned and (x is y or not np.may_share_memory(x, y)))
 
 
 def axpy(alpha, x, y):
@@ -89,13 +111,19 @@ def axpy(alpha, x, y):
 
     alpha: a real number; x: an array of y's shape; y: a writeable float array.
     Large C-contiguous float32 and float64 arrays go through OpenBLAS (threads, fused multiply-adds:
-    see the module docstring), anything else through numpy, block by block.
+    see the module docstring), anything else through numpy, block by block unless x and y overlap.
+    Raises ValueError if y is read-only or x's shape is not y's.
     """
     if not y.flags.writeable:
         raise ValueError("axpy updates y in place, so y must be writeable; got a read-only array")
-    if uses_openblas(x, y):
+    if x.shape != y.shape:
+        raise ValueError(f"axpy: x must have y's shape {y.shape}, got {x.shape}")
+    # alpha == 0: OpenBLAS returns at once, numpy computes 0 * x (NaN where x is not finite).
+    if alpha != 0 and uses_openblas(x, y):
         OPENBLAS_AXPY[y.dtype](y.size, alpha, x.ctypes.data, 1, y.ctypes.data, 1)
-        return y
-    for x_block, y_block in blocks(x, y):
-        y_block += alpha * x_block
+    elif x is not y and np.may_share_memory(x, y):
+        y += alpha * x                  # numpy resolves the overlap; blocks would not
+    else:
+        for x_block, y_block in blocks(x, y):
+            y_block += alpha * x_block
     return y

@@ -70,10 +70,12 @@ def assert_axpy_result(result, y0, alpha, x):
     """Assert that result is y0 + alpha * x as cs231n.in_place.axpy computes it: numpy's formula,
     rounded after alpha * x and after the sum, or OpenBLAS's fused multiply-add, rounded once. The
     two differ by at most half a unit in the last place (ulp) of alpha * x plus one ulp of the sum."""
+    alpha = y0.dtype.type(alpha)        # as both paths use it: in y's precision
     term = alpha * x
     expected = y0 + term
     bound = 0.5 * np.spacing(np.abs(term)) + np.spacing(np.abs(expected))
-    assert result.dtype == y0.dtype and np.all(np.abs(result - expected) <= bound)
+    assert result.dtype == y0.dtype and result.shape == y0.shape
+    assert np.all(np.abs(result - expected) <= bound)
 
 
 # Problem markers: `pytest -m problem3` selects Problem 3's unit tests and notebook. Test files

@@ -99,8 +99,9 @@ def test_regularised_loss_and_gradients_add_the_l2_terms(dtype):
             assert grad.dtype == dtype and np.array_equal(grad, grads0[name]), name
 
 
-def test_gradients_of_a_net_with_openblas_sized_weights_match_numerical_in_float64():
-    # W1 is 400 x 90 = 36000 entries >= MIN_BLAS_SIZE: its L2 gradient comes from OpenBLAS's axpy.
+def test_gradients_of_a_net_with_weights_above_min_blas_size_match_numerical_in_float64():
+    # W1 is 400 x 90 = 36000 entries >= MIN_BLAS_SIZE: its L2 gradient comes from OpenBLAS's axpy
+    # where numpy is built with OpenBLAS (cs231n.in_place).
     rng = np.random.default_rng(2)
     X, y = rng.standard_normal((6, 400)), rng.integers(10, size=6)
     model = FullyConnectedNet([90, 30], input_dim=400, reg=0.5, weight_scale=0.1, dtype=np.float64, seed=0)

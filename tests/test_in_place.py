@@ -7,12 +7,14 @@ from conftest import assert_axpy_result
 from cs231n import in_place
 from cs231n.in_place import IN_PLACE_BLOCK, MIN_BLAS_SIZE, axpy, blocks, uses_openblas
 
-NUMPY_ON_OPENBLAS = any(i.get("internal_api") == "openblas" for i in threadpool_info())
+NUMPY_ON_OPENBLAS = "openblas" in np.show_config(mode="dicts")["Build Dependencies"]["blas"]["name"]
 
 
-@pytest.mark.skipif(not NUMPY_ON_OPENBLAS, reason="numpy is not linked to OpenBLAS here")
+@pytest.mark.skipif(not NUMPY_ON_OPENBLAS, reason="numpy is not built with OpenBLAS here")
 def test_axpy_is_found_in_numpys_openblas_for_both_float_dtypes():
     assert set(in_place.OPENBLAS_AXPY) == {np.dtype(np.float32), np.dtype(np.float64)}
+    path = in_place._numpy_openblas()[0]
+    assert path in [i["filepath"] for i in threadpool_info() if i["internal_api"] == "openblas"]
     large = np.ones(MIN_BLAS_SIZE)
     assert uses_openblas(large, large.copy())
 
@@ -33,8 +35,7 @@ def test_axpy_without_openblas_is_numpys_formula_exactly(dtype, monkeypatch):
     # numpy on MKL or Accelerate: no OpenBLAS axpy, so numpy's arithmetic, block by block.
     monkeypatch.setattr(in_place, "OPENBLAS_AXPY", {})
     rng = np.random.default_rng(0)
-    x, y0 = rng.standard_normal(3 * IN_PLACE_BLOCK + 7).astype(dtype), rng.standard_normal(3 * IN_PLACE_BLOCK + 7)
-    y0 = y0.astype(dtype)
+    x, y0 = (rng.standard_normal(3 * IN_PLACE_BLOCK + 7).astype(dtype) for _ in range(2))
     y = y0.copy()
     assert not uses_openblas(x, y)
     axpy(0.3, x, y)
@@ -49,15 +50,42 @@ def test_axpy_on_views_and_other_layouts_goes_through_numpy():
     axpy(0.5, x, view)
     assert np.all(base[:, ::2] == 2.0) and np.all(base[:, 1::2] == 1.0)
     y = np.zeros((200, 100))
-    x_t = np.ones((100, 200)).T                           # a transposed x: numpy reads it in y's order
+    x_t = np.arange(20000.0).reshape(100, 200).T          # a transposed x: numpy reads it in y's order
     assert not uses_openblas(x_t, y)
     axpy(1.0, x_t, y)
-    assert np.all(y == 1.0)
+    assert np.array_equal(y, x_t)
+
+
+def test_axpy_on_overlapping_arrays_is_numpys_result():
+    # Raw BLAS (and a block loop) would read x after writing the y it overlaps; numpy resolves it.
+    a, b = np.arange(30001.0), np.arange(30001.0)
+    assert not uses_openblas(a[:30000], a[1:])
+    axpy(1.0, a[:30000], a[1:])
+    b[1:] += b[:-1].copy()
+    assert np.array_equal(a, b)
+    y = np.arange(float(MIN_BLAS_SIZE))
+    assert uses_openblas(y, y)                            # x is y: element by element, no overlap problem
+    assert np.array_equal(axpy(2.0, y, y), 3 * np.arange(float(MIN_BLAS_SIZE)))
+
+
+def test_axpy_refuses_a_different_shape_before_changing_y():
+    y = np.zeros((3, 40000))
+    with pytest.raises(ValueError, match=r"x must have y's shape \(3, 40000\), got \(40000,\)"):
+        axpy(1.0, np.ones(40000), y)
+    assert not y.any()
+
+
+def test_axpy_with_zero_alpha_is_numpys_result_on_every_path():
+    # OpenBLAS skips the work when alpha is 0; numpy computes 0 * inf = nan. axpy gives numpy's.
+    x = np.full(MIN_BLAS_SIZE, np.inf)
+    with np.errstate(invalid="ignore"):
+        assert np.all(np.isnan(axpy(0.0, x, np.zeros(MIN_BLAS_SIZE))))
 
 
 def test_axpy_with_one_or_all_blas_threads_gives_the_same_values():
     # Element-wise: the threads split the elements, not sums, so a search worker's one thread and the
-    # notebook's all threads agree bit for bit.
+    # notebook's all threads agree bit for bit (outside cs231n.denormals' modes, which OpenBLAS's helper
+    # threads do not share: there a subnormal result may be flushed by one thread and not another).
     rng = np.random.default_rng(1)
     x, y0 = rng.standard_normal(10 * MIN_BLAS_SIZE), rng.standard_normal(10 * MIN_BLAS_SIZE)
     y_all = axpy(1e-3, x, y0.copy())

@@ -93,7 +93,7 @@ def test_train_updates_the_parameters_in_place_by_sgd():
         assert value is arrays[name] and rel_error(value, expected[name]) < 1e-15, name
 
 
-def test_regularised_gradients_match_numerical_when_W1_is_large_enough_for_openblas():
+def test_regularised_gradients_match_numerical_when_W1_is_above_min_blas_size():
     np.random.seed(0)
     net = TwoLayerNet(4000, 10, 3, std=1e-2)             # W1 has 40000 entries >= in_place.MIN_BLAS_SIZE
     rng = np.random.default_rng(1)

@@ -115,7 +115,7 @@ class FullyConnectedNet:
             dout, grads[f"W{layer}"], grads[f"b{layer}"] = affine_relu_backward(dout, caches[layer - 1],
                                                                                 need_dx=layer > 1)
         for layer in range(1, L + 1):
-            # Adds reg * W into the fresh gradient in place, in one pass over W with its loss term.
+            # Adds reg * W into the fresh gradient in place, without a temporary (cs231n.in_place).
             loss += l2_regularization(self.params[f"W{layer}"], grads[f"W{layer}"], self.reg)
         return loss, grads
 
