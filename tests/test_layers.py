@@ -98,3 +98,11 @@ def test_l2_regularization_matches_its_formula(shape, dtype, rtol):
         assert_axpy_result(dw, dw0, 0.3, w)                              # in place
     dw = dw0.copy()
     assert l2_regularization(w, dw, 0.0) == 0.0 and np.array_equal(dw, dw0)
+
+
+def test_l2_loss_of_millions_of_float32_weights_keeps_its_precision():
+    # Problem 4's W1 has 3M entries: one float32 dot product over all of them would be off by ~1e-6.
+    w = np.random.default_rng(0).standard_normal((1024, 3072)).astype(np.float32)
+    loss = l2_regularization(w, np.zeros_like(w), 0.3)
+    expected = 0.5 * 0.3 * np.sum(w.astype(np.float64) ** 2)
+    assert abs(loss - expected) <= 1e-7 * expected
