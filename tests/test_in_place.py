@@ -43,14 +43,14 @@ def test_axpy_without_openblas_is_numpys_formula_exactly(dtype, monkeypatch):
 
 
 def test_axpy_on_views_and_other_layouts_goes_through_numpy():
-    base = np.ones((300, 100))
+    base = np.ones((400, 200))
     view = base[:, ::2]                                   # not contiguous: updated in place as a whole
-    x = np.full((300, 50), 2.0)
+    x = np.full((400, 100), 2.0)
     assert not uses_openblas(x, view)
     axpy(0.5, x, view)
     assert np.all(base[:, ::2] == 2.0) and np.all(base[:, 1::2] == 1.0)
-    y = np.zeros((200, 100))
-    x_t = np.arange(20000.0).reshape(100, 200).T          # a transposed x: numpy reads it in y's order
+    y = np.zeros((200, 200))
+    x_t = np.arange(40000.0).reshape(200, 200).T          # a transposed x: numpy reads it in y's order
     assert not uses_openblas(x_t, y)
     axpy(1.0, x_t, y)
     assert np.array_equal(y, x_t)
@@ -58,9 +58,9 @@ def test_axpy_on_views_and_other_layouts_goes_through_numpy():
 
 def test_axpy_on_overlapping_arrays_is_numpys_result():
     # Raw BLAS (and a block loop) would read x after writing the y it overlaps; numpy resolves it.
-    a, b = np.arange(30001.0), np.arange(30001.0)
-    assert not uses_openblas(a[:30000], a[1:])
-    axpy(1.0, a[:30000], a[1:])
+    a, b = np.arange(MIN_BLAS_SIZE + 1.0), np.arange(MIN_BLAS_SIZE + 1.0)
+    assert not uses_openblas(a[:-1], a[1:])
+    axpy(1.0, a[:-1], a[1:])
     b[1:] += b[:-1].copy()
     assert np.array_equal(a, b)
     y = np.arange(float(MIN_BLAS_SIZE))
