@@ -204,12 +204,12 @@ def main():
         for dtype in DTYPES:
             case = f"{label}|{dtype}"
             ours, floor = med("numpy", case, "ours"), med("numpy", case, "floor")
-            torch_ms = med("torch", case, "torch") if runs["torch"] else None
-            if torch_ms is None:
-                torch_cols, torch_floor = f"{'-':>9s} {'-':>12s}", f"{'-':>13s}"
-            else:
+            if runs["torch"]:
+                torch_ms = med("torch", case, "torch")
                 torch_cols = f"{torch_ms:6.2f} ms {ours / torch_ms:11.2f}x"
                 torch_floor = f"{torch_ms / floor:12.2f}x"
+            else:
+                torch_cols, torch_floor = f"{'-':>9s} {'-':>12s}", f"{'-':>13s}"
             print(f"{label:30s} {dtype:8s} {ours:6.2f} ms {torch_cols} {floor:6.2f} ms {ours / floor:9.2f}x "
                   f"{torch_floor}")
 
