@@ -41,7 +41,8 @@ kernel: $(VENV)/.installed
 
 bench: setup
 	$(PY) benchmarks/train_step.py
-	$(PY) benchmarks/search.py
+	$(PY) benchmarks/search.py --problem 3
+	$(PY) benchmarks/search.py --problem 4
 
 setup: $(VENV)/.installed data
 

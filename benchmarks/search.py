@@ -1,19 +1,25 @@
-"""Wall time of a representative hyperparameter search: sequential, and through cs231n.search on 1 and
-on N workers.
+"""Wall time of the notebooks' hyperparameter searches, in miniature: sequential, and through
+cs231n.search on 1 and on N workers.
 
-The search is Problem 4's screening in miniature: FullyConnectedNet [1024, 512] on 512 whitened
-inputs, Adam, batch 200, one configuration per learning rate and regularisation strength, on random
-rows of the notebook's shapes (the cost of a step does not depend on the values; no dataset needed).
+- Problem 3's screening: TwoLayerNet, hidden 50, on 49,000 rows of 512 projected inputs, SGD, batch
+  400, learning-rate decay 0.98; the notebook's 3 learning rates x 2 regularisation strengths, for
+  --iterations (the notebook: 5,000).
+- Problem 4's screening: FullyConnectedNet [1024, 512] on 98,000 rows of 512 whitened inputs, Adam,
+  batch 200, regularisation 0.005; the notebook's 4 learning rates, for --epochs (the notebook: 2).
+
+Both run on random rows of the notebooks' shapes: the cost of a step does not depend on the values,
+and no dataset is needed.
 
 - sequential: a plain loop, BLAS with all its threads (how the notebooks searched before);
 - 1 worker:   run_search(n_jobs=1), in this process, one BLAS thread;
 - N workers:  run_search(n_jobs=N), one configuration per worker process, one BLAS thread each.
 
 The three take turns within each round, so that a slow spell of a shared machine does not bias their
-ratios; the medians over rounds are reported. The best validation accuracies of 1 and N workers are
-checked to be identical.
+ratios; the medians over rounds are reported. The results (validation accuracies) of 1 and N workers
+are checked to be identical.
 
-    .venv/bin/python benchmarks/search.py [--rounds 3] [--workers 2] [--configs 4] [--epochs 1]
+    .venv/bin/python benchmarks/search.py [--problem 3|4] [--rounds 3] [--workers 2] [--configs K]
+        [--iterations 2000] [--epochs 1] [--rows R]
 """
 import argparse
 import time
@@ -22,12 +28,23 @@ import numpy as np
 from joblib import cpu_count
 
 from cs231n.classifiers.fc_net import FullyConnectedNet
+from cs231n.classifiers.neural_net import TwoLayerNet
 from cs231n.search import run_search
 from cs231n.solver import Solver
 
 
-def screen(learning_rate, reg, num_epochs, data):
-    """One configuration of the screening; returns its best validation accuracy."""
+def screen_two_layer(learning_rate, reg, num_iters, data):
+    """One configuration of Problem 3's screening; returns its validation accuracy."""
+    np.random.seed(0)
+    net = TwoLayerNet(data["X_train"].shape[1], 50, 10, std=1e-2)
+    net.params = {k: v.astype(np.float32) for k, v in net.params.items()}
+    net.train(data["X_train"], data["y_train"], data["X_val"], data["y_val"], learning_rate=learning_rate,
+              learning_rate_decay=0.98, reg=reg, num_iters=num_iters, batch_size=400)
+    return float((net.predict(data["X_val"]) == data["y_val"]).mean())
+
+
+def screen_fc(learning_rate, reg, num_epochs, data):
+    """One configuration of Problem 4's screening; returns its best validation accuracy."""
     model = FullyConnectedNet([1024, 512], input_dim=data["X_train"].shape[1], reg=reg, weight_scale="he", seed=0)
     solver = Solver(model, data, update_rule="adam", optim_config={"learning_rate": learning_rate},
                     lr_decay=0.9, num_epochs=num_epochs, batch_size=200, verbose=False, seed=0)
@@ -35,35 +52,50 @@ def screen(learning_rate, reg, num_epochs, data):
     return solver.best_val_acc
 
 
+def search(problem, configs, iterations, epochs):
+    """(train function, its K configurations, training rows) of one notebook's screening in miniature."""
+    if problem == 3:
+        grid = [(lr, reg) for lr in (0.03, 0.05, 0.08) for reg in (0.003, 0.01)]
+        return screen_two_layer, [dict(learning_rate=lr, reg=reg, num_iters=iterations)
+                                  for lr, reg in grid[:configs or len(grid)]], 49000
+    rates = (3e-4, 6e-4, 1e-3, 2e-3, 3e-3, 5e-3)
+    return screen_fc, [dict(learning_rate=lr, reg=5e-3, num_epochs=epochs) for lr in rates[:configs or 4]], 98000
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--problem", type=int, choices=[3, 4], default=4, help="whose screening (default 4)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=cpu_count())
-    parser.add_argument("--configs", type=int, default=4, help="configurations in the search")
-    parser.add_argument("--epochs", type=int, default=1, help="epochs of 98,000 rows per configuration")
-    parser.add_argument("--rows", type=int, default=98000)
+    parser.add_argument("--configs", type=int, help="configurations in the search, at most 6 (default: the "
+                        "notebook's, 6 for Problem 3, 4 for Problem 4)")
+    parser.add_argument("--iterations", type=int, default=2000, help="Problem 3: iterations per configuration")
+    parser.add_argument("--epochs", type=int, default=1, help="Problem 4: epochs per configuration")
+    parser.add_argument("--rows", type=int, help="training rows (default: the notebook's, 49,000 or 98,000)")
     args = parser.parse_args()
-    for name in ("rounds", "workers", "configs", "epochs", "rows"):
-        if getattr(args, name) < 1:
+    for name in ("rounds", "workers", "configs", "iterations", "epochs", "rows"):
+        if getattr(args, name) is not None and getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1, got {getattr(args, name)}")
+    if args.configs is not None and args.configs > 6:
+        parser.error(f"--configs must be at most 6 (the grid's size), got {args.configs}")
 
+    train, configs, rows = search(args.problem, args.configs, args.iterations, args.epochs)
+    rows = args.rows or rows
     rng = np.random.default_rng(0)
-    data = {"X_train": rng.standard_normal((args.rows, 512), dtype=np.float32),
-            "y_train": rng.integers(10, size=args.rows),
+    data = {"X_train": rng.standard_normal((rows, 512), dtype=np.float32), "y_train": rng.integers(10, size=rows),
             "X_val": rng.standard_normal((1000, 512), dtype=np.float32), "y_val": rng.integers(10, size=1000)}
-    grid = [(lr, reg) for lr in (3e-4, 1e-3, 3e-3) for reg in (2e-3, 5e-3, 1e-2)]
-    configs = [dict(learning_rate=lr, reg=reg, num_epochs=args.epochs) for lr, reg in grid[:args.configs]]
-
     modes = {
-        "sequential": lambda: [screen(**config, data=data) for config in configs],
-        "1 worker": lambda: list(run_search(screen, configs, n_jobs=1, data=data)),
-        f"{args.workers} workers": lambda: list(run_search(screen, configs, n_jobs=args.workers, data=data)),
+        "sequential": lambda: [train(**config, data=data) for config in configs],
+        "1 worker": lambda: list(run_search(train, configs, n_jobs=1, data=data)),
+        f"{args.workers} workers": lambda: list(run_search(train, configs, n_jobs=args.workers, data=data)),
     }
-    warm_up = [dict(configs[0], num_epochs=0)] * args.workers     # starts the worker processes
-    list(run_search(screen, warm_up, n_jobs=args.workers, data=data))
+    # Starts the worker processes: the first configuration with no training.
+    no_training = {"num_iters": 0} if args.problem == 3 else {"num_epochs": 0}
+    list(run_search(train, [dict(configs[0], **no_training)] * args.workers, n_jobs=args.workers, data=data))
     times = {mode: [] for mode in modes}
     results = {}
-    print(f"{len(configs)} configurations x {args.epochs} epoch(s) of {args.rows} rows, "
+    length = f"{args.iterations} iterations" if args.problem == 3 else f"{args.epochs} epoch(s)"
+    print(f"Problem {args.problem}'s screening: {len(configs)} configurations x {length} on {rows} rows, "
           f"{cpu_count()} cores, {args.rounds} rounds")
     for r in range(args.rounds):
         for mode, run in modes.items():
@@ -78,7 +110,7 @@ def main():
     if results["1 worker"] != results[f"{args.workers} workers"]:
         raise SystemExit(f"results differ between 1 and {args.workers} workers: "
                          f"{results['1 worker']} vs {results[f'{args.workers} workers']}")
-    print(f"best validation accuracies identical for 1 and {args.workers} workers: {results['1 worker']}")
+    print(f"validation accuracies identical for 1 and {args.workers} workers: {results['1 worker']}")
 
 
 if __name__ == "__main__":

@@ -104,6 +104,7 @@ PROBLEMS = {
     "tests/test_notebooks.py": BY_NOTEBOOK,
     "tests/test_kernel.py": BY_NOTEBOOK,      # each notebook's first cell; `make kernel` itself in none
     "tests/test_export.py": (),
+    "tests/test_benchmarks.py": (),
     "tests/test_lint.py": (),
     "tests/test_problem_markers.py": (),
     "notebooks/autoencoder_backprop.ipynb": (1,),
