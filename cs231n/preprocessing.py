@@ -1,4 +1,4 @@
-"""Input preprocessing for the fully connected nets: PCA whitening and horizontal flips.
+"""Input preprocessing for the fully connected nets: PCA whitening, horizontal flips and translations.
 
 A fully connected net's first layer costs D x H multiply-adds per example. CIFAR-10's D = 3072
 pixels are strongly correlated: 512 principal components keep 99% of their variance, so projecting
@@ -15,6 +15,25 @@ def horizontal_flip(X, channels_last=False):
         layout = "(N, H, W, C)" if channels_last else "(N, C, H, W)"
         raise ValueError(f"horizontal_flip expects images {layout}, got shape {X.shape}")
     return X[:, :, ::-1] if channels_last else X[..., ::-1]
+
+
+def translate(X, dy, dx, channels_last=False):
+    """Images moved dy pixels down and dx pixels right (negative: up, left), the uncovered border
+    filled by repeating the nearest edge pixels: out[..., i, j] = X[..., clip(i - dy), clip(j - dx)].
+
+    X: (N, C, H, W), or (N, H, W, C) with channels_last; |dy| < H and |dx| < W.
+    Returns a new array of X's shape and dtype.
+    """
+    if X.ndim != 4:
+        layout = "(N, H, W, C)" if channels_last else "(N, C, H, W)"
+        raise ValueError(f"translate expects images {layout}, got shape {X.shape}")
+    row_axis = 1 if channels_last else 2
+    H, W = X.shape[row_axis], X.shape[row_axis + 1]
+    if not (abs(dy) < H and abs(dx) < W):
+        raise ValueError(f"a translation must be smaller than the {H}x{W} image, got dy={dy}, dx={dx}")
+    rows = np.clip(np.arange(H) - dy, 0, H - 1)
+    cols = np.clip(np.arange(W) - dx, 0, W - 1)
+    return X.take(rows, axis=row_axis).take(cols, axis=row_axis + 1)
 
 
 def pca_whitening(X, num_components, epsilon=1e-3, num_rows=10000, seed=0, whiten=True):
@@ -61,29 +80,50 @@ def pca_whitening(X, num_components, epsilon=1e-3, num_rows=10000, seed=0, white
     return P.astype(X.dtype), float(eigenvalues.sum() / np.trace(covariance))
 
 
-def whiten_with_mirror_images(data, num_components=512, epsilon=1e-3, channels_last=False, whiten=True):
-    """Whitened principal components of images, the training set doubled by its mirror images.
+def whiten_with_mirror_images(data, num_components=512, epsilon=1e-3, channels_last=False, whiten=True,
+                              translations=(), chunk_rows=4096):
+    """Whitened principal components of images, the training set doubled by its mirror images, and
+    optionally enlarged by translated copies.
 
-    A mirrored car is still a car: the mirror images counter overfitting. The projection is
-    linear and fitted on the original training images, so the mirror images go through the same P.
+    A mirrored car is still a car, and so is a car moved by two pixels: both kinds of copies counter
+    overfitting. The projection is linear and fitted on the original training images, so the
+    copies go through the same P.
 
     data: dict with X_train (N, C, H, W) (or (N, H, W, C) with channels_last) centred images,
         y_train (N,), and any of X_val, y_val, X_test, y_test of the same layout.
     num_components, epsilon, whiten: as in pca_whitening (K = num_components); whiten=False
         projects onto the principal components without rescaling them.
-    Returns (whitened, P, variance_kept): whitened a dict with X_train (2N, K), the N images then
-    their N mirror images, y_train (2N,), the other splits projected to (M, K), labels as they
-    were; P (D, K) and variance_kept as pca_whitening returns them.
+    translations: (dy, dx) offsets in pixels (see translate); each adds the translated training
+        images and their mirror images.
+    chunk_rows: images projected at a time, which bounds the temporary copies' memory.
+    Returns (whitened, P, variance_kept): whitened a dict with X_train (2N(1 + T), K) for T
+    translations: the N images, then their N mirror images, then the same two for each translation
+    in order; y_train (2N(1 + T),) to match; the other splits projected to (M, K), labels as they
+    were. P (D, K) and variance_kept as pca_whitening returns them.
     """
     X_train = data["X_train"]
-    # Refused here rather than after the slow fit: the flip needs the image axes.
+    # Refused here rather than after the slow fit: the flip and the translations need the image axes.
     horizontal_flip(X_train, channels_last)
+    for dy, dx in translations:
+        translate(X_train[:1], dy, dx, channels_last)
     P, variance_kept = pca_whitening(X_train, num_components, epsilon, whiten=whiten)
 
     def project(X):
         return X.reshape(len(X), -1) @ P
 
     whitened = {k: (project(v) if k.startswith("X_") else v) for k, v in data.items() if k != "X_train"}
-    whitened["X_train"] = np.concatenate([project(X_train), project(horizontal_flip(X_train, channels_last))])
-    whitened["y_train"] = np.concatenate([data["y_train"], data["y_train"]])
+    N = len(X_train)
+    copies = [(0, 0, flip) for flip in (False, True)] + [(dy, dx, flip) for dy, dx in translations
+                                                         for flip in (False, True)]
+    whitened["X_train"] = np.empty((len(copies) * N, P.shape[1]), dtype=np.result_type(X_train, P))
+    for c, (dy, dx, flip) in enumerate(copies):
+        for start in range(0, N, chunk_rows):
+            images = X_train[start:start + chunk_rows]
+            if (dy, dx) != (0, 0):
+                images = translate(images, dy, dx, channels_last)
+            if flip:
+                images = horizontal_flip(images, channels_last)
+            rows = slice(c * N + start, c * N + start + len(images))
+            np.matmul(images.reshape(len(images), -1), P, out=whitened["X_train"][rows])
+    whitened["y_train"] = np.tile(data["y_train"], len(copies))
     return whitened, P, variance_kept

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from cs231n.preprocessing import horizontal_flip, pca_whitening, whiten_with_mirror_images
+from cs231n.preprocessing import horizontal_flip, pca_whitening, translate, whiten_with_mirror_images
 
 
 def correlated_rows(n=4000, d=30, seed=0):
@@ -82,6 +82,32 @@ def test_horizontal_flip_mirrors_the_width_axis_only():
         horizontal_flip(X.reshape(2, -1), channels_last=True)
 
 
+def test_translate_moves_the_content_and_repeats_the_edge_pixels():
+    image = np.arange(3 * 4).reshape(1, 1, 3, 4)     # one 3x4 image, one channel: rows [0 1 2 3], [4 5 6 7], ...
+    # Two pixels right: the first column repeats into the two uncovered ones.
+    np.testing.assert_array_equal(translate(image, 0, 2)[0, 0], [[0, 0, 0, 1], [4, 4, 4, 5], [8, 8, 8, 9]])
+    # One pixel up: the bottom row repeats.
+    np.testing.assert_array_equal(translate(image, -1, 0)[0, 0], [[4, 5, 6, 7], [8, 9, 10, 11], [8, 9, 10, 11]])
+    np.testing.assert_array_equal(translate(image, 1, -1)[0, 0], [[1, 2, 3, 3], [1, 2, 3, 3], [5, 6, 7, 7]])
+    unmoved = translate(image, 0, 0)
+    np.testing.assert_array_equal(unmoved, image)
+    assert not np.shares_memory(unmoved, image)
+
+
+def test_translate_channels_last_and_refusals():
+    X = np.random.default_rng(0).standard_normal((2, 3, 5, 6))       # (N, C, H, W)
+    moved = translate(X, 2, -3)
+    assert moved.shape == X.shape and moved.dtype == X.dtype
+    np.testing.assert_array_equal(translate(X.transpose(0, 2, 3, 1), 2, -3, channels_last=True),
+                                  moved.transpose(0, 2, 3, 1))
+    with pytest.raises(ValueError, match=r"translate expects images \(N, C, H, W\)"):
+        translate(X.reshape(2, -1), 1, 1)
+    with pytest.raises(ValueError, match="smaller than the 5x6 image, got dy=5"):
+        translate(X, 5, 0)
+    with pytest.raises(ValueError, match="smaller than the 5x6 image, got dy=0, dx=-6"):
+        translate(X, 0, -6)
+
+
 @pytest.mark.parametrize("channels_last", [False, True])
 def test_whitened_training_set_is_the_images_then_their_mirror_images(channels_last):
     rng = np.random.default_rng(3)
@@ -107,6 +133,36 @@ def test_whitened_training_set_is_the_images_then_their_mirror_images(channels_l
                                                       whiten=False)
     np.testing.assert_array_equal(P_plain, pca_whitening(data["X_train"], 5, whiten=False)[0])
     np.testing.assert_allclose(projected["X_train"], np.concatenate([rows, mirror_rows]) @ P_plain, rtol=1e-12)
+
+
+@pytest.mark.parametrize("channels_last", [False, True])
+def test_translated_copies_follow_the_images_and_their_mirror_images(channels_last):
+    rng = np.random.default_rng(4)
+    images = rng.standard_normal((50, 2, 6, 5)).astype(np.float32)   # (N, C, H, W)
+    images -= images.mean(axis=0)
+    layout = (lambda X: X.transpose(0, 2, 3, 1)) if channels_last else (lambda X: X)
+    data = {"X_train": layout(images), "y_train": rng.integers(10, size=50)}
+    # chunk_rows=7 splits the 50 images unevenly, as the default 4096 splits 49,000.
+    plain, P, _ = whiten_with_mirror_images(data, num_components=4, channels_last=channels_last, chunk_rows=7)
+    augmented, P_augmented, _ = whiten_with_mirror_images(data, num_components=4, channels_last=channels_last,
+                                                          translations=[(0, 2), (-1, 0)], chunk_rows=7)
+    np.testing.assert_array_equal(P_augmented, P)
+    assert augmented["X_train"].shape == (300, 4) and augmented["X_train"].dtype == np.float32
+    # The first 100 rows are exactly those without translations; then each translation, then its mirror.
+    np.testing.assert_array_equal(augmented["X_train"][:100], plain["X_train"])
+    for copy, (dy, dx) in enumerate([(0, 2), (-1, 0)], start=1):
+        moved = images.take(np.clip(np.arange(6) - dy, 0, 5), axis=2).take(np.clip(np.arange(5) - dx, 0, 4), axis=3)
+        for flip, expected in enumerate([moved, moved[..., ::-1]]):
+            rows = slice((2 * copy + flip) * 50, (2 * copy + flip + 1) * 50)
+            np.testing.assert_allclose(augmented["X_train"][rows], layout(expected).reshape(50, -1) @ P, rtol=1e-5,
+                                       atol=1e-5)
+    np.testing.assert_array_equal(augmented["y_train"], np.tile(data["y_train"], 6))
+
+
+def test_whitening_refuses_bad_translations_before_fitting():
+    data = {"X_train": np.zeros((10, 1, 4, 4)), "y_train": np.zeros(10, int)}
+    with pytest.raises(ValueError, match="smaller than the 4x4 image, got dy=4"):
+        whiten_with_mirror_images(data, 2, translations=[(4, 0)])
 
 
 def test_whitening_refuses_flat_rows_before_fitting():
