@@ -48,13 +48,30 @@ def test_keep_best_keeps_the_parameters_of_the_best_validation_check():
     for keep_best in (False, True):
         np.random.seed(1)
         net = TwoLayerNet(5, 8, 3, std=1e-1)
-        stats = net.train(X, y, X_val, y_val, learning_rate=0.5, num_iters=30, batch_size=20, keep_best=keep_best)
+        # 28 iterations: the last, 27, begins an epoch (3 iterations each), so both runs check alike.
+        stats = net.train(X, y, X_val, y_val, learning_rate=0.5, num_iters=28, batch_size=20, keep_best=keep_best)
         runs[keep_best] = net, stats
     history = runs[True][1]["val_acc_history"]
     assert history == runs[False][1]["val_acc_history"]          # the same run either way
     assert max(history) > history[-1]                            # so the best check is not the last one
     assert (runs[True][0].predict(X_val) == y_val).mean() == max(history)
     assert not np.array_equal(runs[True][0].params["W1"], runs[False][0].params["W1"])   # not the last ones
+
+
+def test_keep_best_checks_the_final_parameters_too():
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((60, 5)), rng.integers(3, size=60)
+    np.random.seed(1)
+    net = TwoLayerNet(5, 8, 3, std=1e-1)
+    stats = net.train(X, y, X, y, learning_rate=0.5, num_iters=29, batch_size=20, keep_best=True)
+    # Checks after iterations 0, 3, ..., 27, and after 28, the last.
+    assert len(stats["val_acc_history"]) == 11
+    assert (net.predict(X) == y).mean() == max(stats["val_acc_history"])
+    # When the last iteration began an epoch, it was checked already: no second check.
+    np.random.seed(1)
+    stats = TwoLayerNet(5, 8, 3, std=1e-1).train(X, y, X, y, learning_rate=0.5, num_iters=28, batch_size=20,
+                                                 keep_best=True)
+    assert len(stats["val_acc_history"]) == 10
 
 
 def test_epochs_are_counted_when_the_batch_does_not_divide_the_data():

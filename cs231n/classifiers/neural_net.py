@@ -79,7 +79,9 @@ class TwoLayerNet:
         (max(N // batch_size, 1) iterations) the learning rate is multiplied by learning_rate_decay
         and the accuracies on the current batch and on the validation set are recorded.
         keep_best: if True, the parameters at the check with the best validation accuracy are kept at
-        the end (early stopping, as the Solver keeps best_params), instead of the last ones.
+        the end (early stopping, as the Solver keeps best_params), instead of the last ones. The final
+        parameters are then checked too, after the last iteration (unless that iteration began an
+        epoch and was checked already), and that check is appended to the histories.
         Returns a dict with loss_history (num_iters,), train_acc_history and val_acc_history (per epoch).
         Raises ValueError if the loss stops being finite (diverging learning rate).
         """
@@ -90,6 +92,15 @@ class TwoLayerNet:
         iterations_per_epoch = max(num_train // batch_size, 1)
         loss_history, train_acc_history, val_acc_history = [], [], []
         best_params = None
+
+        def check_accuracies(X_batch, y_batch):
+            nonlocal best_params
+            train_acc_history.append(float((self.predict(X_batch) == y_batch).mean()))
+            val_acc_history.append(float((self.predict(X_val) == y_val).mean()))
+            # The first best, as the Solver keeps it.
+            if keep_best and val_acc_history[-1] > max(val_acc_history[:-1], default=-1.0):
+                best_params = {k: v.copy() for k, v in self.params.items()}
+
         with denormals_are_zero():   # subnormal floats as zero: see cs231n.denormals
             for it in range(num_iters):
                 batch = np.random.choice(num_train, batch_size)
@@ -104,12 +115,11 @@ class TwoLayerNet:
                 if verbose and it % 100 == 0:
                     print(f"iteration {it} / {num_iters}: loss {loss:f}")
                 if it % iterations_per_epoch == 0:
-                    train_acc_history.append(float((self.predict(X_batch) == y_batch).mean()))
-                    val_acc_history.append(float((self.predict(X_val) == y_val).mean()))
-                    # The first best, as the Solver keeps it.
-                    if keep_best and val_acc_history[-1] > max(val_acc_history[:-1], default=-1.0):
-                        best_params = {k: v.copy() for k, v in self.params.items()}
+                    check_accuracies(X_batch, y_batch)
                     learning_rate *= learning_rate_decay
+            # Without this check, keep_best would discard the updates since the last epoch began.
+            if keep_best and num_iters > 0 and (num_iters - 1) % iterations_per_epoch != 0:
+                check_accuracies(X_batch, y_batch)
         if best_params is not None:
             self.params = best_params
         return {"loss_history": loss_history, "train_acc_history": train_acc_history,
