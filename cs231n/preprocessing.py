@@ -108,8 +108,8 @@ def whiten_with_mirror_images(data, num_components=512, epsilon=1e-3, channels_l
         translate(X_train[:1], dy, dx, channels_last)
     P, variance_kept = pca_whitening(X_train, num_components, epsilon, whiten=whiten)
 
-    def project(X):
-        return X.reshape(len(X), -1) @ P
+    def project(X, out=None):
+        return np.matmul(X.reshape(len(X), -1), P, out=out)
 
     whitened = {k: (project(v) if k.startswith("X_") else v) for k, v in data.items() if k != "X_train"}
     N = len(X_train)
@@ -124,6 +124,6 @@ def whiten_with_mirror_images(data, num_components=512, epsilon=1e-3, channels_l
             if flip:
                 images = horizontal_flip(images, channels_last)
             rows = slice(c * N + start, c * N + start + len(images))
-            np.matmul(images.reshape(len(images), -1), P, out=whitened["X_train"][rows])
+            project(images, out=whitened["X_train"][rows])
     whitened["y_train"] = np.tile(data["y_train"], len(copies))
     return whitened, P, variance_kept
