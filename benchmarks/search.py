@@ -53,13 +53,15 @@ def screen_fc(learning_rate, reg, num_epochs, data):
 
 
 def search(problem, configs, iterations, epochs):
-    """(train function, its K configurations, training rows) of one notebook's screening in miniature."""
+    """One notebook's screening in miniature: (train function, its K configurations, training rows, the
+    name of the configurations' length argument and its unit)."""
     if problem == 3:
         grid = [(lr, reg) for lr in (0.03, 0.05, 0.08) for reg in (0.003, 0.01)]
         return screen_two_layer, [dict(learning_rate=lr, reg=reg, num_iters=iterations)
-                                  for lr, reg in grid[:configs or len(grid)]], 49000
+                                  for lr, reg in grid[:configs or len(grid)]], 49000, "num_iters", "iterations"
     rates = (3e-4, 6e-4, 1e-3, 2e-3, 3e-3, 5e-3)
-    return screen_fc, [dict(learning_rate=lr, reg=5e-3, num_epochs=epochs) for lr in rates[:configs or 4]], 98000
+    return (screen_fc, [dict(learning_rate=lr, reg=5e-3, num_epochs=epochs) for lr in rates[:configs or 4]], 98000,
+            "num_epochs", "epoch(s)")
 
 
 def main():
@@ -79,7 +81,7 @@ def main():
     if args.configs is not None and args.configs > 6:
         parser.error(f"--configs must be at most 6 (the grid's size), got {args.configs}")
 
-    train, configs, rows = search(args.problem, args.configs, args.iterations, args.epochs)
+    train, configs, rows, length_key, length_unit = search(args.problem, args.configs, args.iterations, args.epochs)
     rows = args.rows or rows
     rng = np.random.default_rng(0)
     data = {"X_train": rng.standard_normal((rows, 512), dtype=np.float32), "y_train": rng.integers(10, size=rows),
@@ -90,12 +92,11 @@ def main():
         f"{args.workers} workers": lambda: list(run_search(train, configs, n_jobs=args.workers, data=data)),
     }
     # Starts the worker processes: the first configuration with no training.
-    no_training = {"num_iters": 0} if args.problem == 3 else {"num_epochs": 0}
-    list(run_search(train, [dict(configs[0], **no_training)] * args.workers, n_jobs=args.workers, data=data))
+    list(run_search(train, [dict(configs[0], **{length_key: 0})] * args.workers, n_jobs=args.workers, data=data))
     times = {mode: [] for mode in modes}
     results = {}
-    length = f"{args.iterations} iterations" if args.problem == 3 else f"{args.epochs} epoch(s)"
-    print(f"Problem {args.problem}'s screening: {len(configs)} configurations x {length} on {rows} rows, "
+    print(f"Problem {args.problem}'s screening: {len(configs)} configurations x {configs[0][length_key]} "
+          f"{length_unit} on {rows} rows, "
           f"{cpu_count()} cores, {args.rounds} rounds")
     for r in range(args.rounds):
         for mode, run in modes.items():

@@ -2,6 +2,8 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
+from cs231n.metrics import confusion_matrix
+
 
 def visualize_grid(Xs, ubound=255.0, padding=1):
     """Tile a batch of images into one grid image, each image rescaled to [0, ubound].
@@ -46,12 +48,6 @@ def plot_training(loss_history, train_acc_history, val_acc_history, title, loss_
     fig.suptitle(title)
     fig.tight_layout()
     return fig
-
-
-def confusion_matrix(y_true, y_pred, num_classes):
-    """counts (C, C): counts[i, j] = number of examples of class i predicted as class j."""
-    return np.bincount(num_classes * np.asarray(y_true) + np.asarray(y_pred),
-                       minlength=num_classes ** 2).reshape(num_classes, num_classes)
 
 
 def plot_confusion_matrix(y_true, y_pred, class_names, title):

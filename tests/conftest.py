@@ -90,6 +90,7 @@ PROBLEMS = {
     "tests/test_neural_net.py": (3,),
     "tests/test_layers.py": (3, 4),           # Problem 3's TwoLayerNet is built on Problem 4's layers
     "tests/test_vis_utils.py": (3, 4),
+    "tests/test_metrics.py": (3, 4),         # the results sections of Problems 3 and 4
     "tests/test_search.py": (3, 4),           # the hyperparameter searches
     "tests/test_fc_net.py": (4,),
     "tests/test_solver.py": (4,),

@@ -30,6 +30,15 @@ def test_two_layer_net_initialisation_and_reference_values():
     assert abs(model.loss(X, y)[0] - 26.5948426952) < 1e-10
 
 
+def test_two_layer_net_is_float64_unless_asked_for_float32():
+    assert {v.dtype for v in TwoLayerNet(input_dim=5, hidden_dims=4).params.values()} == {np.dtype(np.float64)}
+    np.random.seed(0)
+    model = TwoLayerNet(input_dim=5, hidden_dims=4, num_classes=3, reg=0.1, dtype=np.float32)
+    assert {v.dtype for v in model.params.values()} == {np.dtype(np.float32)}
+    loss, grads = model.loss(np.ones((2, 5)), np.array([0, 2]))   # float64 inputs are cast
+    assert np.isfinite(loss) and {g.dtype for g in grads.values()} == {np.dtype(np.float32)}
+
+
 # Weight scales keep the activations of order one, so that the probes (h = 1e-5) do not cross ReLU kinks.
 @pytest.mark.parametrize("hidden_dims, reg, weight_scale", [
     ([20], 0.0, 5e-2), ([20, 30], 0.0, 5e-2), ([20, 30], 3.14, 5e-2), ([8, 8, 8, 8], 0.7, 0.4)])

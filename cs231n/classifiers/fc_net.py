@@ -121,14 +121,16 @@ class FullyConnectedNet:
 
 
 class TwoLayerNet(FullyConnectedNet):
-    """affine - ReLU - affine - softmax: a FullyConnectedNet with one hidden layer, in float64.
+    """affine - ReLU - affine - softmax: a FullyConnectedNet with one hidden layer.
 
     params: W1 (D, H), b1 (H,), W2 (H, C), b2 (C,); weights weight_scale * standard normal from np.random.
     The hidden size H is hidden_dims (UCLA's name) or hidden_dim (CS231n's), 100 when neither is given.
+    dtype: float64 by default, which the course's checks of the scores and gradients need; float32
+    trains about twice as fast.
     """
 
     def __init__(self, input_dim=3 * 32 * 32, hidden_dims=None, num_classes=10, dropout=0, weight_scale=1e-3,
-                 reg=0.0, *, hidden_dim=None):
+                 reg=0.0, *, hidden_dim=None, dtype=np.float64):
         if hidden_dims is not None and hidden_dim is not None:
             raise ValueError(f"give the hidden size once, as hidden_dims or hidden_dim (the same thing), "
                              f"got hidden_dims={hidden_dims!r} and hidden_dim={hidden_dim!r}")
@@ -136,4 +138,4 @@ class TwoLayerNet(FullyConnectedNet):
         if not isinstance(H, numbers.Integral) or H <= 0:
             raise ValueError(f"the hidden size must be a positive integer, got {H!r}")
         super().__init__([H], input_dim=input_dim, num_classes=num_classes, dropout=dropout,
-                         reg=reg, weight_scale=weight_scale, dtype=np.float64)
+                         reg=reg, weight_scale=weight_scale, dtype=dtype)
