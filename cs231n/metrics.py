@@ -1,5 +1,5 @@
 """Measures of a classifier's results: the confusion matrix, and how far apart two accuracies can
-be by chance."""
+be by chance, on separate examples or on the same ones."""
 import math
 
 import numpy as np
@@ -12,14 +12,14 @@ def confusion_matrix(y_true, y_pred, num_classes):
 
 
 def accuracy_difference_se(accuracy_a, n_a, accuracy_b, n_b):
-    """One standard error of the difference between two accuracies, each the fraction of n examples
-    classified correctly, the examples independent (a binomial count per accuracy):
+    """One standard error of the difference between two accuracies, each the fraction of its n_a or
+    n_b examples classified correctly, the examples independent (a binomial count per accuracy):
 
         se = sqrt(a (1 - a) / n_a + b (1 - b) / n_b)
 
     A difference under two standard errors is within what the choice of examples alone produces.
-    For two models on the same examples, whose errors are positively correlated, this is an upper
-    bound. accuracy_a, accuracy_b: in [0, 1]; n_a, n_b: positive example counts. Returns a float.
+    For two models on the same examples use paired_accuracy_difference_se, which counts only the
+    examples where they disagree. accuracy_a, accuracy_b: in [0, 1]; n_a, n_b: positive example counts. Returns a float.
     """
     for name, accuracy in (("accuracy_a", accuracy_a), ("accuracy_b", accuracy_b)):
         if not 0 <= accuracy <= 1:
@@ -28,3 +28,29 @@ def accuracy_difference_se(accuracy_a, n_a, accuracy_b, n_b):
         if not n >= 1:
             raise ValueError(f"{name} must be a positive number of examples, got {n!r}")
     return math.sqrt(accuracy_a * (1 - accuracy_a) / n_a + accuracy_b * (1 - accuracy_b) / n_b)
+
+
+def paired_accuracy_difference_se(correct_a, correct_b):
+    """One standard error of accuracy(a) - accuracy(b) for two models scored on the same n examples.
+
+    correct_a, correct_b: boolean arrays (n,), whether each model classified example i correctly,
+    e.g. model.predict(X_val) == y_val. The difference is the mean of d_i = a_i - b_i, so
+
+        se = std(d) / sqrt(n) = sqrt(n_ab + n_ba - (n_ab - n_ba)**2 / n) / n,
+
+    with n_ab the examples only a gets right and n_ba those only b gets right (the standard error
+    behind McNemar's test). Examples both get right or both get wrong add nothing, so this is
+    smaller than accuracy_difference_se's when the two models' errors are alike. Returns a float.
+    """
+    correct_a, correct_b = np.asarray(correct_a), np.asarray(correct_b)
+    for name, correct in (("correct_a", correct_a), ("correct_b", correct_b)):
+        if correct.dtype != bool or correct.ndim != 1 or correct.size == 0:
+            raise ValueError(f"{name} must be a non-empty 1-d boolean array of per-example correctness, got "
+                             f"dtype {correct.dtype} and shape {correct.shape} (pass predictions == labels)")
+    if correct_a.shape != correct_b.shape:
+        raise ValueError(f"correct_a and correct_b must score the same examples, got shapes {correct_a.shape} and "
+                         f"{correct_b.shape}")
+    n = correct_a.size
+    only_a = int(np.count_nonzero(correct_a & ~correct_b))
+    only_b = int(np.count_nonzero(correct_b & ~correct_a))
+    return math.sqrt(only_a + only_b - (only_a - only_b) ** 2 / n) / n

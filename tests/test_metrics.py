@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from cs231n.metrics import accuracy_difference_se, confusion_matrix
+from cs231n.metrics import accuracy_difference_se, confusion_matrix, paired_accuracy_difference_se
 
 
 def test_confusion_matrix_counts():
@@ -31,3 +31,43 @@ def test_standard_error_matches_the_spread_of_simulated_accuracies():
 def test_bad_input_is_refused_with_what_was_wrong(args, message):
     with pytest.raises(ValueError, match=message):
         accuracy_difference_se(*args)
+
+
+def test_paired_standard_error_by_hand():
+    # 10 examples: a alone right on 3, b alone right on 1, both right on 4, both wrong on 2.
+    a = np.array([1, 1, 1, 0, 1, 1, 1, 1, 0, 0], dtype=bool)
+    b = np.array([0, 0, 0, 1, 1, 1, 1, 1, 0, 0], dtype=bool)
+    # d = (1, 1, 1, -1, 0 x 6): mean 0.2, population variance 0.4 - 0.04 = 0.36, se = 0.6 / sqrt(10)
+    assert paired_accuracy_difference_se(a, b) == pytest.approx(0.6 / np.sqrt(10), rel=1e-12)
+    assert paired_accuracy_difference_se(a, a) == 0.0
+
+
+def test_paired_standard_error_matches_the_spread_over_resampled_examples():
+    # Two models that share most of their errors: each example has a difficulty; b is a with 10% of
+    # its answers redrawn. The spread of the accuracy difference over fresh draws of 1000 examples
+    # matches the paired standard error, and is well under the unpaired one.
+    rng = np.random.default_rng(0)
+
+    def draw():
+        a = rng.random(1000) < rng.beta(2, 2, size=1000)
+        b = np.where(rng.random(1000) < 0.1, rng.random(1000) < 0.55, a)
+        return a, b
+
+    draws = [draw() for _ in range(4000)]
+    differences = np.array([a.mean() - b.mean() for a, b in draws])
+    paired = np.mean([paired_accuracy_difference_se(a, b) for a, b in draws[:200]])
+    assert differences.std() == pytest.approx(paired, rel=0.05)
+    a, b = draws[0]
+    assert paired < 0.5 * accuracy_difference_se(a.mean(), 1000, b.mean(), 1000)
+
+
+@pytest.mark.parametrize("a, b, message", [
+    (np.array([3, 1, 2]), np.array([3, 1, 1]), r"correct_a must be a non-empty 1-d boolean array .* got dtype int64 "
+                                                r"and shape \(3,\) \(pass predictions == labels\)"),
+    (np.ones(3, bool), np.ones((3, 1), bool), r"correct_b must be a non-empty 1-d boolean array"),
+    (np.ones(0, bool), np.ones(0, bool), r"correct_a must be a non-empty"),
+    (np.ones(3, bool), np.ones(4, bool), r"must score the same examples, got shapes \(3,\) and \(4,\)"),
+])
+def test_paired_bad_input_is_refused_with_what_was_wrong(a, b, message):
+    with pytest.raises(ValueError, match=message):
+        paired_accuracy_difference_se(a, b)
