@@ -158,3 +158,20 @@ def test_the_prose_cites_only_figures_the_outputs_show(path):
                 unbacked.append(f"cell {i}: {text.strip()}")
     assert unbacked == [], ("the prose cites figures that no output shows (render them from the measured "
                             "values, or mark a budget or aim as the module docstring says)")
+
+
+# A format field such as {solver_train:.1%} left in an output: a string that lost its f prefix.
+UNFORMATTED_FIELD = re.compile(r"\{[A-Za-z_][\w.]*(?:\[[^\]]*\])?:[<>^+,]?\d*(?:\.\d+)?[%fegd]\}")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_unformatted_fields_in_the_outputs(path):
+    found = [f"cell {i}: {match.group()}" for i, cell in enumerate(_cells(path), 1) if cell.cell_type == "code"
+             for text in output_texts(cell) for match in UNFORMATTED_FIELD.finditer(text)]
+    assert found == [], "outputs show format fields that were never filled in (a missing f prefix?)"
+
+
+def test_the_unformatted_field_check_finds_one():
+    assert UNFORMATTED_FIELD.findall("accuracy, {solver_train:.1%} at the last check, {x[0]:.3f}; "
+                                     "$10^{-3}$, \\mathrm{diag}, {100 * se:.1f}") == ["{solver_train:.1%}",
+                                                                                     "{x[0]:.3f}"]
