@@ -185,7 +185,7 @@ def combined_notebook(manifest):
         first = first or nb
         cells.append(_raw_latex(rf"\submissionpart{{{escape_latex(title)}}}"))
         cells.extend(nb.cells)
-    cells.append(_raw_latex(r"\submissionpart{Code}"))
+    cells.append(_raw_latex(r"\codepart"))
     # The same Pygments style as nbconvert's code cells, whose \PY macros the template defines.
     formatter = LatexFormatter(style="default", linenos=True, verboptions=r"fontsize=\footnotesize")
     for name, path in manifest.code_files:
