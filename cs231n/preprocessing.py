@@ -127,3 +127,29 @@ def whiten_with_mirror_images(data, num_components=512, epsilon=1e-3, channels_l
             project(images, out=whitened["X_train"][rows])
     whitened["y_train"] = np.tile(data["y_train"], len(copies))
     return whitened, P, variance_kept
+
+
+def copy_rows(images, num_images, translation=None, flip=False):
+    """Where copies of training images lie in the X_train that whiten_with_mirror_images returns.
+
+    That X_train holds num_images images, then their mirror images, then the same two for each
+    translation in order, so the copy of image i is row (2 (1 + t) + flip) * num_images + i for
+    translation index t, and row flip * num_images + i without a translation.
+
+    images: index or integer array of training images, each in 0..num_images - 1.
+    translation: None (no translation), or an index or integer array into the translations that
+        whiten_with_mirror_images was given, broadcast against images (e.g. one shift per image).
+    flip: whether to take the mirror image of each copy.
+    Returns the row indices, an integer array of the broadcast shape.
+    """
+    images = np.asarray(images)
+    if not np.issubdtype(images.dtype, np.integer) or np.any((images < 0) | (images >= num_images)):
+        raise ValueError(f"images must be integer indices in 0..{num_images - 1}")
+    if translation is None:
+        copy = 0
+    else:
+        translation = np.asarray(translation)
+        if not np.issubdtype(translation.dtype, np.integer) or np.any(translation < 0):
+            raise ValueError(f"translation must be None or non-negative integer indices, got {translation!r}")
+        copy = 2 * (1 + translation)
+    return (copy + int(bool(flip))) * num_images + images

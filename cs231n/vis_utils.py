@@ -29,21 +29,28 @@ def visualize_grid(Xs, ubound=255.0, padding=1):
     return grid
 
 
-def plot_training(loss_history, train_acc_history, val_acc_history, title, loss_x=None, train_label="train"):
-    """Two panels: the training loss, and train and validation accuracy per epoch.
+def plot_training(loss_history, train_acc_history, val_acc_history, title, loss_x=None, train_label="train",
+                  acc_x=None, acc_xlabel="epoch", figsize=(11, 3.6)):
+    """Two panels: the training loss, and train and validation accuracy at each check.
 
-    loss_history: (T,) losses per iteration (or per loss_x if given); *_acc_history: (E,) per epoch.
+    loss_history: (T,) losses per iteration (or per loss_x if given); *_acc_history: (E,) per check.
     train_label: the legend entry of the training accuracy, to say what it was measured on (one
     minibatch, a subset of the training rows).
+    acc_x: (E,) where the checks were made, e.g. their iterations, on the loss's axis; by default
+    0, 1, ..., E - 1, one check per epoch. acc_xlabel: the accuracy panel's x label.
+    figsize: in inches; a narrower figure is printed at a larger scale, so its text is larger.
     Returns the figure.
     """
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 3.6))
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=figsize)
     ax_loss.plot(np.arange(len(loss_history)) if loss_x is None else loss_x, loss_history, lw=0.6)
     ax_loss.set(xlabel="iteration", ylabel="training loss", title="Loss")
-    epochs = np.arange(len(train_acc_history))
-    ax_acc.plot(epochs, train_acc_history, "o-", label=train_label)
-    ax_acc.plot(epochs, val_acc_history, "o-", label="validation")
-    ax_acc.set(xlabel="epoch", ylabel="accuracy", title="Classification accuracy")
+    checks = np.arange(len(train_acc_history)) if acc_x is None else np.asarray(acc_x)
+    if len(checks) != len(train_acc_history) or len(checks) != len(val_acc_history):
+        raise ValueError(f"acc_x has {len(checks)} positions for {len(train_acc_history)} training and "
+                         f"{len(val_acc_history)} validation accuracies")
+    ax_acc.plot(checks, train_acc_history, "o-", label=train_label)
+    ax_acc.plot(checks, val_acc_history, "o-", label="validation")
+    ax_acc.set(xlabel=acc_xlabel, ylabel="accuracy", title="Classification accuracy")
     ax_acc.legend()
     fig.suptitle(title)
     fig.tight_layout()

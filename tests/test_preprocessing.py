@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from cs231n.preprocessing import horizontal_flip, pca_whitening, translate, whiten_with_mirror_images
+from cs231n.preprocessing import copy_rows, horizontal_flip, pca_whitening, translate, whiten_with_mirror_images
 
 
 def correlated_rows(n=4000, d=30, seed=0):
@@ -157,6 +157,20 @@ def test_translated_copies_follow_the_images_and_their_mirror_images(channels_la
             np.testing.assert_allclose(augmented["X_train"][rows], layout(expected).reshape(50, -1) @ P, rtol=1e-5,
                                        atol=1e-5)
     np.testing.assert_array_equal(augmented["y_train"], np.tile(data["y_train"], 6))
+    # copy_rows finds each image's copies: here image i moved by translation i % 2, and mirrored.
+    images_i = np.arange(50)
+    for flip in (False, True):
+        rows = copy_rows(images_i, 50, images_i % 2, flip=flip)
+        for i, row in zip(images_i, rows, strict=True):
+            dy, dx = [(0, 2), (-1, 0)][i % 2]
+            moved = images[i:i + 1].take(np.clip(np.arange(6) - dy, 0, 5), axis=2).take(
+                np.clip(np.arange(5) - dx, 0, 4), axis=3)
+            expected = moved[..., ::-1] if flip else moved
+            np.testing.assert_allclose(augmented["X_train"][row], (layout(expected).reshape(1, -1) @ P)[0],
+                                       rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(augmented["X_train"][copy_rows(images_i, 50)], augmented["X_train"][:50])
+    np.testing.assert_array_equal(augmented["X_train"][copy_rows(images_i, 50, flip=True)],
+                                  augmented["X_train"][50:100])
 
 
 def test_whitening_refuses_bad_translations_before_fitting():
@@ -168,3 +182,15 @@ def test_whitening_refuses_bad_translations_before_fitting():
 def test_whitening_refuses_flat_rows_before_fitting():
     with pytest.raises(ValueError, match=r"horizontal_flip expects images \(N, C, H, W\)"):
         whiten_with_mirror_images({"X_train": np.zeros((10, 12)), "y_train": np.zeros(10, int)}, 2)
+
+
+def test_copy_rows_by_hand_and_refusals():
+    assert copy_rows(7, 100) == 7 and copy_rows(7, 100, flip=True) == 107
+    np.testing.assert_array_equal(copy_rows([0, 1, 2], 100, [0, 1, 2]), [200, 401, 602])
+    np.testing.assert_array_equal(copy_rows([0, 1], 100, 3, flip=True), [900, 901])
+    with pytest.raises(ValueError, match="images must be integer indices in 0..99"):
+        copy_rows([100], 100)
+    with pytest.raises(ValueError, match="images must be integer indices"):
+        copy_rows([0.5], 100)
+    with pytest.raises(ValueError, match="translation must be None or non-negative"):
+        copy_rows([1], 100, -1)

@@ -34,6 +34,12 @@ def test_plots_have_titles_and_labels():
     assert [t.get_text() for t in fig.axes[1].get_legend().get_texts()] == ["train", "validation"]
     fig = plot_training([1.0], [0.1], [0.1], "run", train_label="train (one minibatch)")
     assert fig.axes[1].get_legend().get_texts()[0].get_text() == "train (one minibatch)"
+    fig = plot_training([3.0, 2.0, 1.0], [0.1, 0.5], [0.1, 0.4], "run", acc_x=[0, 2], acc_xlabel="iteration",
+                        figsize=(8, 3))
+    assert list(fig.axes[1].get_lines()[1].get_xdata()) == [0, 2] and fig.axes[1].get_xlabel() == "iteration"
+    assert tuple(fig.get_size_inches()) == (8, 3)
+    with pytest.raises(ValueError, match="acc_x has 3 positions for 2"):
+        plot_training([1.0], [0.1, 0.2], [0.1, 0.2], "run", acc_x=[0, 1, 2])
     fig = plot_confusion_matrix(np.array([0, 1]), np.array([0, 0]), ["a", "b"], "cm")
     assert fig.axes[0].get_title() == "cm"
     ax = show_weights(np.random.default_rng(0).standard_normal((4, 12)), (2, 2, 3), "w")
