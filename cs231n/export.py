@@ -79,16 +79,22 @@ def load_manifest(path=DEFAULT_MANIFEST, notebook_dir=None):
     return Manifest(root, title, problems, code_files)
 
 
-def check_executed(notebooks):
-    """Raise ExportError unless every notebook ran top to bottom without an error output.
+def check_notebooks(notebooks):
+    """Raise ExportError unless every notebook opens with its title and ran top to bottom without errors.
 
     A notebook fails when a non-empty code cell has no execution count, when counts do not
-    increase down the notebook (cells run out of order), or when a cell holds an error output.
+    increase down the notebook (cells run out of order), or when a cell holds an error output; and
+    when it does not open with its title line ('# Problem 1 -- ...'), the problem's one printed
+    heading in the PDF.
     """
     bad = []
     for path in notebooks:
+        cells = nbformat.read(path, as_version=4).cells
+        if not cells or cells[0].cell_type != "markdown" or not cells[0].source.startswith("# "):
+            bad.append(f"{path}: the first cell must be a Markdown cell opening with the title line "
+                       "'# Problem ...', which heads the problem in the PDF")
         last = 0
-        for i, cell in enumerate(nbformat.read(path, as_version=4).cells, 1):
+        for i, cell in enumerate(cells, 1):
             if cell.cell_type != "code" or not cell.source.strip():
                 continue
             count = cell.get("execution_count")
@@ -313,7 +319,7 @@ def export(manifest, output, execute=False, log=print):
             log(f"{PROG}: executing {path.name}")
             times.append(f"{path.name} {_clock(execute_notebook(path, log=log))}")
         log(f"{PROG}: executed {', '.join(times)} (min:s)")
-    check_executed(notebooks)
+    check_notebooks(notebooks)
     log(f"{PROG}: rendering {len(notebooks)} notebooks and {len(manifest.code_files)} code files")
     tex, figures = latex_document(manifest)
     with tempfile.TemporaryDirectory() as tmp:

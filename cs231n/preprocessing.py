@@ -5,6 +5,8 @@ pixels are strongly correlated: 512 principal components keep 99% of their varia
 onto them cuts the first layer's cost six-fold, and whitening them (unit variance per component)
 gives the optimiser a better-conditioned input.
 """
+import numbers
+
 import numpy as np
 
 
@@ -99,7 +101,8 @@ def whiten_with_mirror_images(data, num_components=512, epsilon=1e-3, channels_l
     Returns (whitened, P, variance_kept): whitened a dict with X_train (2N(1 + T), K) for T
     translations: the N images, then their N mirror images, then the same two for each translation
     in order; y_train (2N(1 + T),) to match; the other splits projected to (M, K), labels as they
-    were. P (D, K) and variance_kept as pca_whitening returns them.
+    were (copy_rows finds given images' copies). P (D, K) and variance_kept as pca_whitening
+    returns them.
     """
     X_train = data["X_train"]
     # Refused here rather than after the slow fit: the flip and the translations need the image axes.
@@ -129,27 +132,38 @@ def whiten_with_mirror_images(data, num_components=512, epsilon=1e-3, channels_l
     return whitened, P, variance_kept
 
 
-def copy_rows(images, num_images, translation=None, flip=False):
-    """Where copies of training images lie in the X_train that whiten_with_mirror_images returns.
+def copy_rows(indices, num_images, num_translations, translation=None, flip=False):
+    """The rows of whiten_with_mirror_images's X_train that hold copies of given training images.
 
-    That X_train holds num_images images, then their mirror images, then the same two for each
-    translation in order, so the copy of image i is row (2 (1 + t) + flip) * num_images + i for
-    translation index t, and row flip * num_images + i without a translation.
+    That X_train holds the N = num_images images, then their mirror images, then the same two for
+    each of the T = num_translations translations in order: the copy of image i is in block
+    2 (1 + t) + flip for translation t, in block flip without one, at row block * N + i.
 
-    images: index or integer array of training images, each in 0..num_images - 1.
-    translation: None (no translation), or an index or integer array into the translations that
-        whiten_with_mirror_images was given, broadcast against images (e.g. one shift per image).
-    flip: whether to take the mirror image of each copy.
-    Returns the row indices, an integer array of the broadcast shape.
+    indices: an index or integer array of training images, each in 0..N-1.
+    num_images: N, the number of training images (not the 2N(1 + T) rows).
+    num_translations: T, how many translations whiten_with_mirror_images was given.
+    translation: None (no translation), or an index or integer array into those translations, each
+        in 0..T-1, broadcast against indices (e.g. one per image).
+    flip: True or False, whether to take the mirror image of every copy.
+    Returns the row indices, np.intp, of the broadcast shape of indices and translation.
+    Raises ValueError for a count that is not a positive (N) or non-negative (T) integer, an index
+    out of range, or a flip that is not a bool.
     """
-    images = np.asarray(images)
-    if not np.issubdtype(images.dtype, np.integer) or np.any((images < 0) | (images >= num_images)):
-        raise ValueError(f"images must be integer indices in 0..{num_images - 1}")
-    if translation is None:
-        copy = 0
-    else:
-        translation = np.asarray(translation)
-        if not np.issubdtype(translation.dtype, np.integer) or np.any(translation < 0):
-            raise ValueError(f"translation must be None or non-negative integer indices, got {translation!r}")
-        copy = 2 * (1 + translation)
-    return (copy + int(bool(flip))) * num_images + images
+    if not isinstance(num_images, numbers.Integral) or num_images < 1:
+        raise ValueError(f"num_images must be a positive integer (N, the training images), got {num_images!r}")
+    if not isinstance(num_translations, numbers.Integral) or num_translations < 0:
+        raise ValueError(f"num_translations must be a non-negative integer, got {num_translations!r}")
+    if not isinstance(flip, (bool, np.bool_)):
+        raise ValueError(f"flip must be True or False (one for every copy), got {flip!r}")
+    block = int(flip)
+    if translation is not None:
+        block = 2 * (1 + _checked_indices(translation, num_translations, "translation")) + block
+    return block * num_images + _checked_indices(indices, num_images, "indices")
+
+
+def _checked_indices(values, size, name):
+    """values as an np.intp array, or ValueError unless they are integer indices in 0..size-1."""
+    values = np.asarray(values)
+    if values.size and (not np.issubdtype(values.dtype, np.integer) or values.min() < 0 or values.max() >= size):
+        raise ValueError(f"{name} must be integer indices in 0..{size - 1}, got {values!r}")
+    return values.astype(np.intp)   # a small integer type would wrap around in the row arithmetic

@@ -244,6 +244,16 @@ def test_bad_notebooks_are_refused_and_nothing_is_written(tmp_path, edit, messag
     assert not out.exists() and not list(tmp_path.glob(".*.part"))
 
 
+@needs_tex
+def test_a_notebook_without_its_title_line_is_refused(tmp_path):
+    out = tmp_path / "out.pdf"
+    result = export("--notebook-dir", notebook_dir_with(tmp_path, lambda cells: cells.pop(0)), "-o", out)
+    assert result.returncode != 0
+    assert "autoencoder_backprop.ipynb: the first cell must be a Markdown cell opening with the title line" \
+        in result.stderr
+    assert "Traceback" not in result.stderr and not out.exists()
+
+
 def test_a_notebook_missing_from_the_notebook_dir_is_an_error(tmp_path):
     folder = notebook_dir_with(tmp_path, lambda cells: None)
     (folder / "fc_net.ipynb").unlink()

@@ -160,7 +160,7 @@ def test_translated_copies_follow_the_images_and_their_mirror_images(channels_la
     # copy_rows finds each image's copies: here image i moved by translation i % 2, and mirrored.
     images_i = np.arange(50)
     for flip in (False, True):
-        rows = copy_rows(images_i, 50, images_i % 2, flip=flip)
+        rows = copy_rows(images_i, 50, 2, images_i % 2, flip=flip)
         for i, row in zip(images_i, rows, strict=True):
             dy, dx = [(0, 2), (-1, 0)][i % 2]
             moved = images[i:i + 1].take(np.clip(np.arange(6) - dy, 0, 5), axis=2).take(
@@ -168,8 +168,8 @@ def test_translated_copies_follow_the_images_and_their_mirror_images(channels_la
             expected = moved[..., ::-1] if flip else moved
             np.testing.assert_allclose(augmented["X_train"][row], (layout(expected).reshape(1, -1) @ P)[0],
                                        rtol=1e-5, atol=1e-5)
-    np.testing.assert_array_equal(augmented["X_train"][copy_rows(images_i, 50)], augmented["X_train"][:50])
-    np.testing.assert_array_equal(augmented["X_train"][copy_rows(images_i, 50, flip=True)],
+    np.testing.assert_array_equal(augmented["X_train"][copy_rows(images_i, 50, 2)], augmented["X_train"][:50])
+    np.testing.assert_array_equal(augmented["X_train"][copy_rows(images_i, 50, 2, flip=True)],
                                   augmented["X_train"][50:100])
 
 
@@ -185,12 +185,22 @@ def test_whitening_refuses_flat_rows_before_fitting():
 
 
 def test_copy_rows_by_hand_and_refusals():
-    assert copy_rows(7, 100) == 7 and copy_rows(7, 100, flip=True) == 107
-    np.testing.assert_array_equal(copy_rows([0, 1, 2], 100, [0, 1, 2]), [200, 401, 602])
-    np.testing.assert_array_equal(copy_rows([0, 1], 100, 3, flip=True), [900, 901])
-    with pytest.raises(ValueError, match="images must be integer indices in 0..99"):
-        copy_rows([100], 100)
-    with pytest.raises(ValueError, match="images must be integer indices"):
-        copy_rows([0.5], 100)
-    with pytest.raises(ValueError, match="translation must be None or non-negative"):
-        copy_rows([1], 100, -1)
+    assert copy_rows(7, 100, 4) == 7 and copy_rows(7, 100, 4, flip=True) == 107
+    np.testing.assert_array_equal(copy_rows([0, 1, 2], 100, 4, [0, 1, 2]), [200, 401, 602])
+    np.testing.assert_array_equal(copy_rows([0, 1], 100, 4, 3, flip=True), [900, 901])
+    # Small integer types are widened first: 3 * 49000 wraps around in uint16.
+    assert copy_rows(np.uint16(5), 49000, 4, np.uint16(3)) == 8 * 49000 + 5
+    assert copy_rows([], 100, 4).shape == (0,)
+    for args, kwargs, message in [
+        (([100], 100, 4), {}, r"indices must be integer indices in 0..99, got array\(\[100\]\)"),
+        (([0.5], 100, 4), {}, "indices must be integer indices in 0..99"),
+        (([1], 100, 4, -1), {}, "translation must be integer indices in 0..3"),
+        (([1], 100, 4, 4), {}, "translation must be integer indices in 0..3"),
+        (([1], 100, 4, 1.0), {}, "translation must be integer indices"),
+        (([1, 2], 100, 4), {"flip": [True, False]}, r"flip must be True or False \(one for every copy\)"),
+        (([1], 0, 4), {}, "num_images must be a positive integer"),
+        (([1], 100.0, 4), {}, "num_images must be a positive integer"),
+        (([1], 100, -1), {}, "num_translations must be a non-negative integer"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            copy_rows(*args, **kwargs)

@@ -38,8 +38,13 @@ def test_plots_have_titles_and_labels():
                         figsize=(8, 3))
     assert list(fig.axes[1].get_lines()[1].get_xdata()) == [0, 2] and fig.axes[1].get_xlabel() == "iteration"
     assert tuple(fig.get_size_inches()) == (8, 3)
-    with pytest.raises(ValueError, match="acc_x has 3 positions for 2"):
+    assert list(fig.axes[1].get_lines()[0].get_xdata()) == [0, 2]
+    with pytest.raises(ValueError, match=r"acc_x must be one position per check, \(2,\), got shape \(3,\)"):
         plot_training([1.0], [0.1, 0.2], [0.1, 0.2], "run", acc_x=[0, 1, 2])
+    with pytest.raises(ValueError, match=r"got shape \(\)"):
+        plot_training([1.0], [0.1, 0.2], [0.1, 0.2], "run", acc_x=3)
+    with pytest.raises(ValueError, match="got 2 training and 1 validation accuracies"):
+        plot_training([1.0], [0.1, 0.2], [0.1], "run")
     fig = plot_confusion_matrix(np.array([0, 1]), np.array([0, 0]), ["a", "b"], "cm")
     assert fig.axes[0].get_title() == "cm"
     ax = show_weights(np.random.default_rng(0).standard_normal((4, 12)), (2, 2, 3), "w")
