@@ -7,9 +7,9 @@
 #   bash export_pdf.sh -o NAME.pdf      write another file (its folder must exist)
 #   bash export_pdf.sh --notebook-dir DIR   take the notebooks from DIR (default: notebooks/)
 #
-# A notebook that was not executed, ran out of order, or holds an error output is refused. The PDF
-# is written to a temporary file and renamed only when it is complete. The work is done by
-# cs231n/export.py; this script finds the project's Python for it.
+# A notebook that was not executed, ran out of order, holds an error output, or does not open with
+# its '# ' title line is refused. The PDF is written to a temporary file and renamed only when it
+# is complete. The work is done by cs231n/export.py; this script finds the project's Python for it.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -336,7 +336,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         prog=PROG, description="Build the Gradescope PDF: the executed notebooks in problem order, then the "
         "cs231n code, with a contents page and a bookmark per problem, part and code file. A notebook "
-        "that was not executed, ran out of order, or holds an error output is refused.")
+        "that was not executed, ran out of order, holds an error output, or does not open with its '# ' title "
+        "line is refused.")
     parser.add_argument("--execute", action="store_true",
                         help="re-run every notebook in place first (fresh kernels, each from its folder)")
     parser.add_argument("-o", "--output", help="the PDF to write (default: submission.pdf beside the manifest)")
