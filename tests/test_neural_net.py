@@ -65,13 +65,13 @@ def test_keep_best_checks_the_final_parameters_too():
     net = TwoLayerNet(5, 8, 3, std=1e-1)
     stats = net.train(X, y, X, y, learning_rate=0.5, num_iters=29, batch_size=20, keep_best=True)
     # Checks after iterations 0, 3, ..., 27, and after 28, the last.
-    assert len(stats["val_acc_history"]) == 11
+    assert stats["check_iterations"] == [*range(0, 28, 3), 28] and len(stats["val_acc_history"]) == 11
     assert (net.predict(X) == y).mean() == max(stats["val_acc_history"])
     # When the last iteration began an epoch, it was checked already: no second check.
     np.random.seed(1)
     stats = TwoLayerNet(5, 8, 3, std=1e-1).train(X, y, X, y, learning_rate=0.5, num_iters=28, batch_size=20,
                                                  keep_best=True)
-    assert len(stats["val_acc_history"]) == 10
+    assert stats["check_iterations"] == list(range(0, 28, 3)) and len(stats["val_acc_history"]) == 10
 
 
 def test_epochs_are_counted_when_the_batch_does_not_divide_the_data():
@@ -79,7 +79,7 @@ def test_epochs_are_counted_when_the_batch_does_not_divide_the_data():
     net = TwoLayerNet(3, 4, 2)
     X, y = np.random.randn(30, 3), np.random.randint(2, size=30)
     stats = net.train(X, y, X, y, num_iters=20, batch_size=7)  # 30 // 7 = 4 iterations an epoch
-    assert len(stats["train_acc_history"]) == 5
+    assert len(stats["train_acc_history"]) == 5 and stats["check_iterations"] == [0, 4, 8, 12, 16]
 
 
 def test_bad_inputs_and_divergence_are_reported(toy):

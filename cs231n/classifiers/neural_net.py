@@ -82,7 +82,8 @@ class TwoLayerNet:
         the end (early stopping, as the Solver keeps best_params), instead of the last ones. The final
         parameters are then checked too, after the last iteration (unless that iteration began an
         epoch and was checked already), and that check is appended to the histories.
-        Returns a dict with loss_history (num_iters,), train_acc_history and val_acc_history (per epoch).
+        Returns a dict with loss_history (num_iters,), train_acc_history and val_acc_history (per check),
+        and check_iterations, the iteration after whose update each check was made.
         Raises ValueError if the loss stops being finite (diverging learning rate).
         """
         self._check_inputs(X, y)
@@ -90,11 +91,12 @@ class TwoLayerNet:
         num_train = X.shape[0]
         # Integer division: with a float, `it % iterations_per_epoch` is 0 only at it = 0.
         iterations_per_epoch = max(num_train // batch_size, 1)
-        loss_history, train_acc_history, val_acc_history = [], [], []
+        loss_history, train_acc_history, val_acc_history, check_iterations = [], [], [], []
         best_params = None
 
-        def check_accuracies(X_batch, y_batch):
+        def check_accuracies(it, X_batch, y_batch):
             nonlocal best_params
+            check_iterations.append(it)
             train_acc_history.append(float((self.predict(X_batch) == y_batch).mean()))
             val_acc_history.append(float((self.predict(X_val) == y_val).mean()))
             # The first best, as the Solver keeps it.
@@ -115,15 +117,15 @@ class TwoLayerNet:
                 if verbose and it % 100 == 0:
                     print(f"iteration {it} / {num_iters}: loss {loss:f}")
                 if it % iterations_per_epoch == 0:
-                    check_accuracies(X_batch, y_batch)
+                    check_accuracies(it, X_batch, y_batch)
                     learning_rate *= learning_rate_decay
             # Without this check, keep_best would discard the updates since the last epoch began.
             if keep_best and num_iters > 0 and (num_iters - 1) % iterations_per_epoch != 0:
-                check_accuracies(X_batch, y_batch)
+                check_accuracies(num_iters - 1, X_batch, y_batch)
         if best_params is not None:
             self.params = best_params
         return {"loss_history": loss_history, "train_acc_history": train_acc_history,
-                "val_acc_history": val_acc_history}
+                "val_acc_history": val_acc_history, "check_iterations": check_iterations}
 
     def predict(self, X):
         """Predicted labels (N,) for inputs X (N, D): the class with the highest score."""
