@@ -8,9 +8,10 @@ parameter (cs231n.optim.sgd, as the Solver and TwoLayerNet.train apply it). Nets
 neural_net.TwoLayerNet at hidden 50 and 500, and FullyConnectedNet [100]*4 and [512, 256]; each in
 float32 (the dtype training uses) and float64 (the one gradient checks use).
 
-The floor is the time of the step's matrix products alone, on arrays of the same shapes and dtype:
-per layer x @ W forward, x^T @ dout for dW and dout @ W^T for dx (not for the first layer, whose
-input needs no gradient). ours / floor says what the rest (ReLU, softmax, bias sums, the L2 term,
+The floor is the time of the step's matrix products alone, on arrays of the same shapes, layout and
+dtype: per layer x @ W forward, x^T @ dout for dW and dout @ W^T for dx (not for the first layer,
+whose input needs no gradient); for the TwoLayerNet, whose weights are (out, in), x @ W^T, dout^T @ x
+and dout @ W. ours / floor says what the rest (ReLU, softmax, bias sums, the L2 term,
 the update, Python) costs; PyTorch / floor puts PyTorch's whole step against the same (OpenBLAS)
 floor. Step and floor take turns within each repeat, so that a slow spell of the machine hits both
 alike.
@@ -53,17 +54,26 @@ def median_times(fns, repeats):
     return [1e3 * statistics.median(t) for t in times]
 
 
-def matmul_products(dims, dtype, rng):
-    """A function doing the matrix products of one step through layers of sizes dims."""
+def matmul_products(dims, dtype, rng, out_by_in=False):
+    """A function doing the matrix products of one step through layers of sizes dims.
+
+    out_by_in: weights held (out, in), as Problem 3's TwoLayerNet holds them (the handout's layout,
+    also PyTorch's), so that the products are x @ W^T, dout^T @ x and dout @ W; else (in, out), as
+    FullyConnectedNet holds them: x @ W, x^T @ dout and dout @ W^T.
+    """
     acts = [rng.standard_normal((BATCH, d)).astype(dtype) for d in dims]
-    weights = [rng.standard_normal((a, b)).astype(dtype) for a, b in zip(dims[:-1], dims[1:], strict=True)]
+    shapes = zip(dims[1:], dims[:-1], strict=True) if out_by_in else zip(dims[:-1], dims[1:], strict=True)
+    weights = [rng.standard_normal(shape).astype(dtype) for shape in shapes]
 
     def products():
         for i, W in enumerate(weights):
-            acts[i] @ W                      # forward
-            acts[i].T @ acts[i + 1]          # dW
-            if i > 0:
-                acts[i + 1] @ W.T            # dx
+            x, dout = acts[i], acts[i + 1]
+            if out_by_in:
+                x @ W.T, dout.T @ x                      # forward, dW
+            else:
+                x @ W, x.T @ dout
+            if i > 0:                                    # dx
+                dout @ (W if out_by_in else W.T)
 
     return products
 
@@ -126,7 +136,7 @@ def worker(kind, repeats, threads):
         for label, hidden, two_layer in NETS:
             for dtype in DTYPES:
                 dims = [INPUT_DIM, *hidden, NUM_CLASSES]
-                fns = [numpy_step(hidden, two_layer, dtype, rng), matmul_products(dims, dtype, rng)]
+                fns = [numpy_step(hidden, two_layer, dtype, rng), matmul_products(dims, dtype, rng, two_layer)]
                 step_ms, floor_ms = median_times(fns, repeats)
                 results[f"{label}|{dtype}"] = {"ours": step_ms, "floor": floor_ms}
     else:

@@ -1,11 +1,13 @@
 """Layer sandwiches: common sequences of layers, with the same (out, cache) / backward contract."""
+import numpy as np
+
 from cs231n.layers import (
     _CONVOLUTION,
     _later_assignment_getattr,
     affine_backward,
     affine_forward,
     relu_backward,
-    relu_forward,
+    relu_forward,  # noqa: F401 -- still importable from here, as from the course's layer_utils
 )
 
 
@@ -13,11 +15,12 @@ def affine_relu_forward(x, w, b):
     """Affine layer followed by ReLU: out = max(0, x.reshape(N, D) @ w + b).
 
     x: (N, d_1, ..., d_k); w: (D, M); b: (M,).
-    Returns out (N, M) and cache (affine cache, relu cache).
+    Returns out (N, M) and cache (affine cache, out). out serves as the ReLU's cache in place of
+    its input: relu_backward needs only where that input was positive, which is where out is.
     """
-    a, fc_cache = affine_forward(x, w, b)
-    out, relu_cache = relu_forward(a)
-    return out, (fc_cache, relu_cache)
+    out, fc_cache = affine_forward(x, w, b)
+    np.maximum(out, 0, out=out)   # the ReLU in place on the fresh affine output: no second array
+    return out, (fc_cache, out)
 
 
 def affine_relu_backward(dout, cache, need_dx=True):

@@ -25,7 +25,11 @@ def affine_forward(x, w, b):
     if w.ndim != 2 or w.shape[0] != D or b.shape != (w.shape[1],):
         raise ValueError(f"affine_forward: x {x.shape} flattens to D = {D}; need w (D, M) and b (M,), "
                          f"got w {w.shape}, b {b.shape}")
-    out = x.reshape(x.shape[0], D) @ w + b
+    out = x.reshape(x.shape[0], D) @ w
+    if out.dtype == b.dtype:
+        out += b                 # in place: no second (N, M) array
+    else:
+        out = out + b            # mixed dtypes (float32 x and w, float64 b; integers) promote as usual
     return out, (x, w, b)
 
 

@@ -58,6 +58,25 @@ def test_relu_and_sandwich_backward_numerically():
     assert rel_error(db, eval_numerical_gradient_array(lambda b_: affine_relu_forward(x, w, b_)[0], b, dout)) < 1e-8
 
 
+def test_in_place_forward_passes_match_the_textbook_formulas_and_leave_inputs_alone():
+    rng = np.random.default_rng(3)
+    x, w, b = (rng.standard_normal(s).astype(np.float32) for s in [(6, 4), (4, 5), (5,)])
+    originals = [a.copy() for a in (x, w, b)]
+    out, _ = affine_forward(x, w, b)
+    np.testing.assert_array_equal(out, x @ w + b)          # bitwise: the same additions, in place
+    relu_out, (fc_cache, relu_cache) = affine_relu_forward(x, w, b)
+    np.testing.assert_array_equal(relu_out, np.maximum(x @ w + b, 0))
+    assert relu_cache is relu_out and fc_cache[0] is x
+    dout = rng.standard_normal(relu_out.shape).astype(np.float32)
+    np.testing.assert_array_equal(relu_backward(dout, relu_cache), relu_backward(dout, x @ w + b))
+    for array, original in zip((x, w, b), originals, strict=True):
+        np.testing.assert_array_equal(array, original)
+    # Mixed dtypes promote as x @ w + b would: float64 biases, integer inputs.
+    assert affine_forward(x, w, b.astype(np.float64))[0].dtype == np.float64
+    out, _ = affine_forward(np.arange(6).reshape(2, 3), np.ones((3, 2), dtype=int), np.array([0.5, -0.5]))
+    np.testing.assert_array_equal(out, [[3.5, 2.5], [12.5, 11.5]])
+
+
 @pytest.mark.parametrize("loss_fn, expected", [(softmax_loss, np.log(10)), (svm_loss, 9.0)])
 def test_losses_at_small_scores_and_their_gradients(loss_fn, expected):
     rng = np.random.default_rng(2)

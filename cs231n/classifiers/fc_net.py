@@ -6,6 +6,7 @@ two-layer net of Problem 3 keeps the handout's (H, D) instead.
 The course's fc_net.py re-exports its layers, and its notebooks call relu_forward, svm_loss, ... after
 `from cs231n.classifiers.fc_net import *`; __all__ keeps that working.
 """
+import math
 import numbers
 
 import numpy as np
@@ -28,7 +29,7 @@ __all__ = ["FullyConnectedNet", "TwoLayerNet", "affine_backward", "affine_forwar
 
 
 def _check_batch(X, y, input_dim, num_classes):
-    if X.ndim < 2 or int(np.prod(X.shape[1:])) != input_dim:
+    if X.ndim < 2 or math.prod(X.shape[1:]) != input_dim:   # not np.prod: see affine_forward
         raise ValueError(f"X must be (N, ...) with {input_dim} values per example, got {X.shape}")
     if y is not None:
         check_labels(y, X, num_classes)
