@@ -10,11 +10,11 @@ float32 (the dtype training uses) and float64 (the one gradient checks use).
 
 The floor is the time of the step's matrix products alone, on arrays of the same shapes, layout and
 dtype: per layer x @ W forward, x^T @ dout for dW and dout @ W^T for dx (not for the first layer,
-whose input needs no gradient); for the TwoLayerNet, whose weights are (out, in), x @ W^T, dout^T @ x
-and dout @ W. ours / floor says what the rest (ReLU, softmax, bias sums, the L2 term,
-the update, Python) costs; PyTorch / floor puts PyTorch's whole step against the same (OpenBLAS)
-floor. Step and floor take turns within each repeat, so that a slow spell of the machine hits both
-alike.
+whose input needs no gradient); for the TwoLayerNet, whose weights are (out, in), x @ W^T and
+dout @ W, and dout^T @ x for the first layer's dW. ours / floor says what the rest (ReLU, softmax,
+bias sums, the L2 term, the update, Python) costs; PyTorch / floor puts PyTorch's whole step against
+the same (OpenBLAS) floor. Step and floor take turns within each repeat, so that a slow spell of the
+machine hits both alike.
 
 PyTorch (optional, from another interpreter, e.g. a venv with torch and numpy) runs the same net,
 batch and dtype with the same number of threads as numpy's OpenBLAS, the L2 term given to
@@ -58,8 +58,9 @@ def matmul_products(dims, dtype, rng, out_by_in=False):
     """A function doing the matrix products of one step through layers of sizes dims.
 
     out_by_in: weights held (out, in), as Problem 3's TwoLayerNet holds them (the handout's layout,
-    also PyTorch's), so that the products are x @ W^T, dout^T @ x and dout @ W; else (in, out), as
-    FullyConnectedNet holds them: x @ W, x^T @ dout and dout @ W^T.
+    also PyTorch's), so that the products are x @ W^T, dout @ W and, as the net computes them,
+    dout^T @ x for the first layer's dW (in W's layout) and x^T @ dout for the others' (through
+    affine_backward); else (in, out), as FullyConnectedNet holds them: x @ W, x^T @ dout, dout @ W^T.
     """
     acts = [rng.standard_normal((BATCH, d)).astype(dtype) for d in dims]
     shapes = zip(dims[1:], dims[:-1], strict=True) if out_by_in else zip(dims[:-1], dims[1:], strict=True)
@@ -68,10 +69,11 @@ def matmul_products(dims, dtype, rng, out_by_in=False):
     def products():
         for i, W in enumerate(weights):
             x, dout = acts[i], acts[i + 1]
-            if out_by_in:
-                x @ W.T, dout.T @ x                      # forward, dW
+            x @ (W.T if out_by_in else W)                # forward
+            if out_by_in and i == 0:                     # dW
+                dout.T @ x
             else:
-                x @ W, x.T @ dout
+                x.T @ dout
             if i > 0:                                    # dx
                 dout @ (W if out_by_in else W.T)
 

@@ -16,7 +16,9 @@ def affine_relu_forward(x, w, b):
 
     x: (N, d_1, ..., d_k); w: (D, M); b: (M,).
     Returns out (N, M) and cache (affine cache, out). out serves as the ReLU's cache in place of
-    its input: relu_backward needs only where that input was positive, which is where out is.
+    its input: relu_backward needs only where that input was positive, which is where out is. So
+    cache[1] holds the ReLU's output, not its input, and out must not be changed in place before
+    the backward pass.
     """
     out, fc_cache = affine_forward(x, w, b)
     np.maximum(out, 0, out=out)   # the ReLU in place on the fresh affine output: no second array

@@ -63,7 +63,10 @@ def test_in_place_forward_passes_match_the_textbook_formulas_and_leave_inputs_al
     x, w, b = (rng.standard_normal(s).astype(np.float32) for s in [(6, 4), (4, 5), (5,)])
     originals = [a.copy() for a in (x, w, b)]
     out, _ = affine_forward(x, w, b)
-    np.testing.assert_array_equal(out, x @ w + b)          # bitwise: the same additions, in place
+    np.testing.assert_array_equal(out, x @ w + b)          # the same additions, in place
+    assert out.dtype == np.float32
+    w_transposed_view = np.ascontiguousarray(w.T).T         # not C-contiguous, as TwoLayerNet's W1.T
+    np.testing.assert_array_equal(affine_forward(x, w_transposed_view, b)[0], x @ w + b)
     relu_out, (fc_cache, relu_cache) = affine_relu_forward(x, w, b)
     np.testing.assert_array_equal(relu_out, np.maximum(x @ w + b, 0))
     assert relu_cache is relu_out and fc_cache[0] is x
@@ -71,6 +74,13 @@ def test_in_place_forward_passes_match_the_textbook_formulas_and_leave_inputs_al
     np.testing.assert_array_equal(relu_backward(dout, relu_cache), relu_backward(dout, x @ w + b))
     for array, original in zip((x, w, b), originals, strict=True):
         np.testing.assert_array_equal(array, original)
+    # The ReLU's output marks the same entries as its input, also at the edge values.
+    edges = np.array([[np.nan], [0.0], [-0.0], [np.inf], [-np.inf], [-1.0], [1e-45]], dtype=np.float32)
+    one, zero = np.ones((1, 1), np.float32), np.zeros(1, np.float32)
+    _, (_, edge_cache) = affine_relu_forward(edges, one, zero)
+    np.testing.assert_array_equal(relu_backward(np.ones_like(edges), edge_cache),
+                                  relu_backward(np.ones_like(edges), edges @ one + zero))
+    assert relu_backward(np.ones_like(edges), edge_cache).ravel().tolist() == [0, 0, 0, 1, 0, 0, 1]
     # Mixed dtypes promote as x @ w + b would: float64 biases, integer inputs.
     assert affine_forward(x, w, b.astype(np.float64))[0].dtype == np.float64
     out, _ = affine_forward(np.arange(6).reshape(2, 3), np.ones((3, 2), dtype=int), np.array([0.5, -0.5]))
