@@ -121,10 +121,8 @@ def axpy(alpha, x, y):
     # alpha == 0: OpenBLAS returns at once, numpy computes 0 * x (NaN where x is not finite).
     if alpha != 0 and uses_openblas(x, y):
         OPENBLAS_AXPY[y.dtype](y.size, alpha, x.ctypes.data, 1, y.ctypes.data, 1)
-    elif y.size <= IN_PLACE_BLOCK or (x is not y and np.may_share_memory(x, y)):
-        # A small y: one temporary of at most a block. Overlapping x and y: a full-size temporary,
-        # with which numpy resolves the overlap (blocks would not).
-        y += alpha * x
+    elif x is not y and np.may_share_memory(x, y):
+        y += alpha * x                  # numpy resolves the overlap; blocks would not
     else:
         for x_block, y_block in blocks(x, y):
             y_block += alpha * x_block
