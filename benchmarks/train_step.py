@@ -165,14 +165,13 @@ def run_worker(python, kind, repeats, threads):
 
 
 def blas_description():
-    """OpenBLAS build, kernel (architecture) and thread count numpy runs with, via threadpoolctl."""
-    from threadpoolctl import threadpool_info
-    blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
-    if not blas:
-        return "no BLAS found by threadpoolctl", os.cpu_count()
-    info = blas[0]
-    return (f"{info['internal_api']} {info.get('version')}, kernel {info.get('architecture')}, "
-            f"{info['num_threads']} threads"), info["num_threads"]
+    """numpy's OpenBLAS build, kernel (architecture) and thread count, and that count."""
+    from cs231n.blas import numpy_openblas
+    info = numpy_openblas()
+    if info is None:
+        return "not OpenBLAS (its threads taken to be the cores)", os.cpu_count()
+    return (f"openblas {info['version']}, kernel {info['architecture']}, {info['num_threads']} threads",
+            info["num_threads"])
 
 
 def main():

@@ -14,16 +14,16 @@ is made:
   differ from numpy's `y += alpha * x` in the last bit. Like the matrix products' helper threads,
   its helper threads keep the default floating-point modes under cs231n.denormals.
 
-The library is the OpenBLAS numpy was built with (np.show_config), located through threadpoolctl,
-and axpy is looked up by the names OpenBLAS builds give it (numpy's wheels prefix it scipy_ and
-suffix it 64_). Without it (numpy on MKL or Accelerate, or unknown names), axpy is numpy's
-`y += alpha * x`, block by block.
+The library is the OpenBLAS numpy was built with (cs231n.blas.numpy_openblas), and axpy is looked
+up by the names OpenBLAS builds give it (numpy's wheels prefix it scipy_ and suffix it 64_).
+Without it (numpy on MKL or Accelerate, or unknown names), axpy is numpy's `y += alpha * x`, block
+by block.
 """
 import ctypes
-import os
 
 import numpy as np
-from threadpoolctl import threadpool_info
+
+from cs231n.blas import numpy_openblas
 
 # Elements per block: 32768 (128 KB in float32, 256 KB in float64) keeps a block of each operand and
 # of the temporaries in a core's L2 cache; measured faster than whole-array passes and than blocks
@@ -51,29 +51,12 @@ def blocks(*arrays):
         yield tuple(f[start:start + IN_PLACE_BLOCK] for f in flat)
 
 
-def _numpy_openblas():
-    """(path of the OpenBLAS library numpy uses, whether its integers are 64-bit), or None."""
-    try:
-        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
-    except (TypeError, KeyError):   # numpy before 2.0 has no mode="dicts"
-        return None
-    if "openblas" not in blas.get("name", ""):
-        return None
-    paths = [i["filepath"] for i in threadpool_info() if i.get("internal_api") == "openblas"]
-    # numpy's wheels ship it in numpy.libs/ or numpy/.dylibs/ next to the package; other builds
-    # (conda) link a shared one, which must then be the only OpenBLAS loaded to be sure it is numpy's.
-    inside_numpy = os.path.join(os.path.dirname(os.path.dirname(np.__file__)), "numpy")
-    ours = [p for p in paths if p.startswith(inside_numpy)]
-    path = ours[0] if ours else paths[0] if len(paths) == 1 else None
-    return path and (path, "USE64BITINT" in blas.get("openblas configuration", ""))
-
-
 def _load_openblas_axpy():
     """{dtype: ctypes function axpy(n, alpha, x, incx, y, incy)} from numpy's OpenBLAS, or {}."""
-    found = _numpy_openblas()
+    found = numpy_openblas()
     if found is None:
         return {}
-    path, ilp64 = found
+    path, ilp64 = found["filepath"], found["ilp64"]
     try:
         library = ctypes.CDLL(path)   # already loaded by numpy: this returns its handle
     except OSError:
