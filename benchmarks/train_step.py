@@ -166,10 +166,11 @@ def run_worker(python, kind, repeats, threads):
 
 def blas_description():
     """numpy's OpenBLAS build, kernel (architecture) and thread count, and that count."""
-    from cs231n.blas import numpy_openblas
+    from cs231n.blas import numpy_blas_name, numpy_openblas
     info = numpy_openblas()
     if info is None:
-        return "not OpenBLAS (its threads taken to be the cores)", os.cpu_count()
+        return f"BLAS {numpy_blas_name()} (not identified as numpy's OpenBLAS; threads taken to be the cores)", \
+            os.cpu_count()
     return (f"openblas {info['version']}, kernel {info['architecture']}, {info['num_threads']} threads",
             info["num_threads"])
 

@@ -1,10 +1,12 @@
 """The BLAS numpy computes its matrix products with, and what it means for reproducing a notebook.
 
-numpy's wheels ship OpenBLAS built for every x86 generation at once (DYNAMIC_ARCH): at start-up it
-picks the kernels of the CPU it finds, Haswell's on an AVX2 CPU, SkylakeX's on one with AVX-512.
-Kernels for different CPUs add a product's terms in different orders, so results differ in the last
-bits, and a training run compounds that over thousands of steps into somewhat different weights and
-accuracies. With the same kernels, a seeded run reproduces its numbers exactly.
+numpy's wheels ship an OpenBLAS built with kernels (the hand-tuned inner loops of its matrix
+products) for several x86 generations (DYNAMIC_ARCH). At start-up it picks the set for the CPU it
+finds: Haswell's on a CPU with AVX2 but no AVX-512, SkylakeX's or a newer set on one with AVX-512;
+the environment variable OPENBLAS_CORETYPE overrides the choice. Different kernels add a product's
+terms in different orders, and each addition rounds, so results differ in the last bits; a training
+run compounds that over thousands of steps into different weights and accuracies. numpy's own
+vectorised loops (exp, log, sums) also follow the CPU's features.
 """
 import os
 
@@ -12,35 +14,56 @@ import numpy as np
 from threadpoolctl import threadpool_info
 
 
-def numpy_openblas():
-    """threadpoolctl's record of the OpenBLAS numpy itself uses, or None (numpy on another BLAS).
-
-    Returns a dict with, among others, 'filepath', 'version', 'architecture' (whose kernels run)
-    and 'num_threads', plus 'ilp64': whether its integers are 64-bit (numpy's build configuration).
-    """
+def numpy_blas_name():
+    """The name of the BLAS numpy was built with ('scipy-openblas', 'accelerate', 'mkl', ...), or None
+    when numpy does not say (numpy before 2.0)."""
     try:
-        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        return np.show_config(mode="dicts")["Build Dependencies"]["blas"].get("name")
     except (TypeError, KeyError):   # numpy before 2.0 has no mode="dicts"
         return None
-    if "openblas" not in blas.get("name", ""):
+
+
+def numpy_openblas():
+    """threadpoolctl's record of the OpenBLAS numpy itself uses, or None.
+
+    Returns a dict with, among others, 'filepath', 'version', 'architecture' (the kernel set it
+    runs; None for builds that cannot tell) and 'num_threads', plus 'ilp64': whether its integers
+    are 64-bit (numpy's build configuration). None when numpy is built with another BLAS, or when
+    the OpenBLAS it uses cannot be told apart from others loaded in the process.
+    """
+    if "openblas" not in (numpy_blas_name() or ""):
         return None
+    blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
     loaded = [i for i in threadpool_info() if i.get("internal_api") == "openblas"]
     # numpy's wheels ship it in numpy.libs/ or numpy/.dylibs/ next to the package; other builds
     # (conda) link a shared one, which must then be the only OpenBLAS loaded to be sure it is numpy's.
-    inside_numpy = os.path.join(os.path.dirname(os.path.dirname(np.__file__)), "numpy")
+    site = os.path.dirname(os.path.dirname(np.__file__))
+    inside_numpy = tuple(os.path.join(site, folder) + os.sep for folder in ("numpy.libs", "numpy"))
     ours = [i for i in loaded if i["filepath"].startswith(inside_numpy)]
-    info = ours[0] if ours else loaded[0] if len(loaded) == 1 else None
-    return info and {**info, "ilp64": "USE64BITINT" in blas.get("openblas configuration", "")}
+    if ours:
+        info = ours[0]
+    elif len(loaded) == 1:
+        info = loaded[0]
+    else:
+        return None
+    return {**info, "ilp64": "USE64BITINT" in blas.get("openblas configuration", "")}
 
 
 def describe():
-    """A sentence for a notebook's output: numpy's version, its BLAS and the kernels it runs here."""
+    """Two sentences for a notebook's output: numpy's version, its BLAS and the kernels it runs here,
+    and what other kernels would do to the results. Returns a str."""
     info = numpy_openblas()
+    caveat = ("Other kernels (other CPUs) add the terms of matrix products in other orders, so "
+              "trained accuracies there can come out different, by up to a few points.")
     if info is None:
-        return (f"Computed with numpy {np.__version__} on a BLAS other than its own OpenBLAS. Other "
-                "BLAS libraries, and kernels for other CPUs, round matrix products differently in "
-                "the last bits, so trained accuracies there come out slightly different.")
-    return (f"Computed with numpy {np.__version__} and OpenBLAS {info['version']}, running the "
-            f"{info['architecture']} kernels it picked for this CPU. Kernels for other CPUs round "
-            "matrix products differently in the last bits, so trained accuracies there come out "
-            "slightly different.")
+        name = numpy_blas_name()
+        blas = (f"an OpenBLAS ({name}) that could not be told apart from others loaded" if "openblas" in
+                (name or "") else f"{name} as its BLAS" if name else "a BLAS it does not name")
+        return f"Computed with numpy {np.__version__} and {blas}. {caveat}"
+    if info.get("architecture") is None:
+        kernels = "kernels it does not report"
+    elif os.environ.get("OPENBLAS_CORETYPE"):
+        kernels = f"the {info['architecture']} kernels that OPENBLAS_CORETYPE asks for"
+    else:
+        kernels = f"the {info['architecture']} kernels it picked for this CPU"
+    return f"Computed with numpy {np.__version__} and OpenBLAS {info['version']}, running {kernels}. {caveat}"

@@ -8,7 +8,8 @@ from threadpoolctl import threadpool_info
 from cs231n import blas
 
 NUMPY_ON_OPENBLAS = "openblas" in np.show_config(mode="dicts")["Build Dependencies"]["blas"]["name"]
-NUMPY_DIR = os.path.dirname(np.__file__)
+SITE = os.path.dirname(os.path.dirname(np.__file__))
+INSIDE_NUMPY = os.path.join(SITE, "numpy.libs", "libscipy_openblas64_.so")
 
 
 def loaded(*paths):
@@ -16,37 +17,64 @@ def loaded(*paths):
              "architecture": f"Kernel{i}", "num_threads": 2} for i, path in enumerate(paths)]
 
 
+def built_with(monkeypatch, name, configuration=""):
+    monkeypatch.setattr(np, "show_config", lambda mode: {"Build Dependencies": {"blas": {
+        "name": name, "openblas configuration": configuration}}})
+
+
 @pytest.mark.skipif(not NUMPY_ON_OPENBLAS, reason="numpy is not built with OpenBLAS here")
-def test_numpy_openblas_is_the_loaded_library_with_its_kernels_and_integer_width():
+def test_numpy_openblas_is_the_loaded_library_with_its_kernels():
     info = blas.numpy_openblas()
+    assert info is not None, f"numpy's OpenBLAS not identified among {threadpool_info()}"
     assert info["filepath"] in [i["filepath"] for i in threadpool_info() if i["internal_api"] == "openblas"]
     assert info["architecture"] and info["version"] and info["num_threads"] >= 1
-    configuration = np.show_config(mode="dicts")["Build Dependencies"]["blas"]["openblas configuration"]
-    assert info["ilp64"] == ("USE64BITINT" in configuration)
+    # numpy's wheels use 64-bit integers, and name their symbols with the suffix 64_.
+    assert info["ilp64"] == ("64_" in os.path.basename(info["filepath"]))
 
 
 def test_numpy_openblas_prefers_the_copy_inside_numpy_and_refuses_to_guess(monkeypatch):
-    monkeypatch.setattr(np, "show_config", lambda mode: {"Build Dependencies": {"blas": {
-        "name": "scipy-openblas", "openblas configuration": "USE64BITINT DYNAMIC_ARCH"}}})
-    inside = os.path.join(NUMPY_DIR + ".libs", "libscipy_openblas64_.so")
-    monkeypatch.setattr(blas, "threadpool_info", lambda: loaded("/opt/other/libopenblas.so", inside))
-    assert blas.numpy_openblas()["filepath"] == inside and blas.numpy_openblas()["ilp64"] is True
-    # Two shared libraries, neither inside numpy: which one numpy uses is unknown.
-    monkeypatch.setattr(blas, "threadpool_info", lambda: loaded("/opt/a/libopenblas.so", "/opt/b/libopenblas.so"))
+    built_with(monkeypatch, "scipy-openblas", "USE64BITINT DYNAMIC_ARCH")
+    # A sibling folder whose name merely starts with "numpy" is not numpy's.
+    sibling = os.path.join(SITE, "numpy_quaddtype.libs", "libopenblas.so")
+    monkeypatch.setattr(blas, "threadpool_info", lambda: loaded(sibling, INSIDE_NUMPY))
+    assert blas.numpy_openblas()["filepath"] == INSIDE_NUMPY and blas.numpy_openblas()["ilp64"] is True
+    # Two libraries, neither inside numpy: which one numpy uses is unknown.
+    monkeypatch.setattr(blas, "threadpool_info", lambda: loaded("/opt/a/libopenblas.so", sibling))
     assert blas.numpy_openblas() is None
+    monkeypatch.setattr(blas, "threadpool_info", lambda: loaded())
+    assert blas.numpy_openblas() is None
+    built_with(monkeypatch, "openblas", "DYNAMIC_ARCH")   # a 32-bit-integer build, linked as the only one
     monkeypatch.setattr(blas, "threadpool_info", lambda: loaded("/opt/a/libopenblas.so"))
-    assert blas.numpy_openblas()["filepath"] == "/opt/a/libopenblas.so"
+    assert blas.numpy_openblas()["filepath"] == "/opt/a/libopenblas.so" and blas.numpy_openblas()["ilp64"] is False
 
 
-def test_numpy_openblas_is_none_for_numpy_on_another_blas(monkeypatch):
-    monkeypatch.setattr(np, "show_config", lambda mode: {"Build Dependencies": {"blas": {"name": "accelerate"}}})
-    monkeypatch.setattr(blas, "threadpool_info", lambda: loaded(os.path.join(NUMPY_DIR, "libopenblas.so")))
-    assert blas.numpy_openblas() is None
+def test_numpy_openblas_is_none_for_numpy_on_another_blas_or_silent_about_it(monkeypatch):
+    monkeypatch.setattr(blas, "threadpool_info", lambda: loaded(INSIDE_NUMPY))
+    built_with(monkeypatch, "accelerate")
+    assert blas.numpy_openblas() is None and blas.numpy_blas_name() == "accelerate"
+
+    def numpy_1_show_config(mode):   # numpy before 2.0: show_config() prints and has no mode
+        raise TypeError("show_config() got an unexpected keyword argument 'mode'")
+    monkeypatch.setattr(np, "show_config", numpy_1_show_config)
+    assert blas.numpy_openblas() is None and blas.numpy_blas_name() is None
 
 
 def test_describe_names_numpy_openblas_and_its_kernels(monkeypatch):
+    monkeypatch.delenv("OPENBLAS_CORETYPE", raising=False)
     monkeypatch.setattr(blas, "numpy_openblas", lambda: {"version": "0.3.31", "architecture": "Haswell"})
     sentence = blas.describe()
-    assert f"numpy {np.__version__}" in sentence and "OpenBLAS 0.3.31" in sentence and "Haswell kernels" in sentence
+    assert f"numpy {np.__version__} and OpenBLAS 0.3.31" in sentence
+    assert "the Haswell kernels it picked for this CPU" in sentence and "a few points" in sentence
+    monkeypatch.setenv("OPENBLAS_CORETYPE", "Haswell")
+    assert "the Haswell kernels that OPENBLAS_CORETYPE asks for" in blas.describe()
+    monkeypatch.setattr(blas, "numpy_openblas", lambda: {"version": None, "architecture": None})
+    assert "kernels it does not report" in blas.describe() and "None kernels" not in blas.describe()
+
+
+@pytest.mark.parametrize("name, says", [("accelerate", "accelerate as its BLAS"),
+                                        ("scipy-openblas", "an OpenBLAS (scipy-openblas) that could not be told apart"),
+                                        (None, "a BLAS it does not name")])
+def test_describe_without_numpys_openblas_names_what_numpy_says(monkeypatch, name, says):
     monkeypatch.setattr(blas, "numpy_openblas", lambda: None)
-    assert f"numpy {np.__version__} on a BLAS other than its own OpenBLAS" in blas.describe()
+    monkeypatch.setattr(blas, "numpy_blas_name", lambda: name)
+    assert blas.describe().startswith(f"Computed with numpy {np.__version__} and {says}")
