@@ -165,14 +165,18 @@ def run_worker(python, kind, repeats, threads):
 
 
 def blas_description():
-    """numpy's OpenBLAS build, kernel (architecture) and thread count, and that count."""
+    """(description, threads): numpy's OpenBLAS version, kernels and threads, and its thread count.
+
+    When numpy's OpenBLAS is not identified (another BLAS), the description says so and the thread
+    count is taken to be the number of cores.
+    """
     from cs231n.blas import numpy_blas_name, numpy_openblas
     info = numpy_openblas()
     if info is None:
-        return f"BLAS {numpy_blas_name()} (not identified as numpy's OpenBLAS; threads taken to be the cores)", \
-            os.cpu_count()
-    return (f"openblas {info['version']}, kernel {info['architecture']}, {info['num_threads']} threads",
-            info["num_threads"])
+        return (f"BLAS {numpy_blas_name() or '(unnamed)'}, not identified as numpy's OpenBLAS; threads taken to be "
+                "the cores"), os.cpu_count() or 1
+    return (f"openblas {info['version'] or '(version not reported)'}, kernel "
+            f"{info['architecture'] or '(not reported)'}, {info['num_threads']} threads"), info["num_threads"]
 
 
 def main():

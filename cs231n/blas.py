@@ -1,12 +1,13 @@
 """The BLAS numpy computes its matrix products with, and what it means for reproducing a notebook.
 
-numpy's wheels ship an OpenBLAS built with kernels (the hand-tuned inner loops of its matrix
-products) for several x86 generations (DYNAMIC_ARCH). At start-up it picks the set for the CPU it
-finds: Haswell's on a CPU with AVX2 but no AVX-512, SkylakeX's or a newer set on one with AVX-512;
-the environment variable OPENBLAS_CORETYPE overrides the choice. Different kernels add a product's
-terms in different orders, and each addition rounds, so results differ in the last bits; a training
-run compounds that over thousands of steps into different weights and accuracies. numpy's own
-vectorised loops (exp, log, sums) also follow the CPU's features.
+numpy's wheels ship an OpenBLAS built with several sets of kernels (the hand-tuned inner loops of
+its matrix products) for different x86 CPUs (DYNAMIC_ARCH). At start-up it picks the set for the
+CPU it finds: Haswell's on EPYC 3, an AMD EPYC with AVX2, SkylakeX's on EPYC 2, one with AVX-512
+(the README's machines). OPENBLAS_CORETYPE, set before numpy is imported, overrides the choice; a
+name OpenBLAS does not know is ignored. Different kernels add a product's terms in different
+orders, and each addition rounds, so results differ in the last bits; a training run compounds that
+over thousands of steps into different weights and accuracies. numpy's own vectorised loops (exp,
+log, sums) also follow the CPU's instructions.
 """
 import os
 
@@ -16,10 +17,10 @@ from threadpoolctl import threadpool_info
 
 def numpy_blas_name():
     """The name of the BLAS numpy was built with ('scipy-openblas', 'accelerate', 'mkl', ...), or None
-    when numpy does not say (numpy before 2.0)."""
+    when numpy does not say (older versions, whose show_config has no mode="dicts")."""
     try:
         return np.show_config(mode="dicts")["Build Dependencies"]["blas"].get("name")
-    except (TypeError, KeyError):   # numpy before 2.0 has no mode="dicts"
+    except (TypeError, KeyError):
         return None
 
 
@@ -37,7 +38,8 @@ def numpy_openblas():
     loaded = [i for i in threadpool_info() if i.get("internal_api") == "openblas"]
     # numpy's wheels ship it in numpy.libs/ or numpy/.dylibs/ next to the package; other builds
     # (conda) link a shared one, which must then be the only OpenBLAS loaded to be sure it is numpy's.
-    site = os.path.dirname(os.path.dirname(np.__file__))
+    # threadpoolctl gives resolved paths (os.path.realpath): resolve numpy's folder too.
+    site = os.path.dirname(os.path.dirname(os.path.realpath(np.__file__)))
     inside_numpy = tuple(os.path.join(site, folder) + os.sep for folder in ("numpy.libs", "numpy"))
     ours = [i for i in loaded if i["filepath"].startswith(inside_numpy)]
     if ours:
@@ -51,19 +53,21 @@ def numpy_openblas():
 
 def describe():
     """Two sentences for a notebook's output: numpy's version, its BLAS and the kernels it runs here,
-    and what other kernels would do to the results. Returns a str."""
+    and what other CPUs would do to the results. Returns a str."""
     info = numpy_openblas()
-    caveat = ("Other kernels (other CPUs) add the terms of matrix products in other orders, so "
-              "trained accuracies there can come out different, by up to a few points.")
+    caveat = ("Other kernels, and numpy's own loops on other CPUs, add up terms in other orders, so "
+              "trained accuracies there can come out a few points different.")
     if info is None:
         name = numpy_blas_name()
         blas = (f"an OpenBLAS ({name}) that could not be told apart from others loaded" if "openblas" in
                 (name or "") else f"{name} as its BLAS" if name else "a BLAS it does not name")
         return f"Computed with numpy {np.__version__} and {blas}. {caveat}"
-    if info.get("architecture") is None:
+    version = info.get("version") or "(version not reported)"
+    architecture = info.get("architecture")
+    if architecture is None:
         kernels = "kernels it does not report"
-    elif os.environ.get("OPENBLAS_CORETYPE"):
-        kernels = f"the {info['architecture']} kernels that OPENBLAS_CORETYPE asks for"
-    else:
-        kernels = f"the {info['architecture']} kernels it picked for this CPU"
-    return f"Computed with numpy {np.__version__} and OpenBLAS {info['version']}, running {kernels}. {caveat}"
+    elif os.environ.get("OPENBLAS_CORETYPE", "").casefold() == architecture.casefold():
+        kernels = f"the {architecture} kernels that OPENBLAS_CORETYPE asks for"
+    else:   # chosen for the CPU, OPENBLAS_CORETYPE unset or not taken (unknown name, set too late)
+        kernels = f"the {architecture} kernels it picked for this CPU"
+    return f"Computed with numpy {np.__version__} and OpenBLAS {version}, running {kernels}. {caveat}"

@@ -7,8 +7,8 @@ from threadpoolctl import threadpool_info
 
 from cs231n import blas
 
-NUMPY_ON_OPENBLAS = "openblas" in np.show_config(mode="dicts")["Build Dependencies"]["blas"]["name"]
-SITE = os.path.dirname(os.path.dirname(np.__file__))
+NUMPY_ON_OPENBLAS = "openblas" in (blas.numpy_blas_name() or "")
+SITE = os.path.dirname(os.path.dirname(os.path.realpath(np.__file__)))
 INSIDE_NUMPY = os.path.join(SITE, "numpy.libs", "libscipy_openblas64_.so")
 
 
@@ -26,10 +26,10 @@ def built_with(monkeypatch, name, configuration=""):
 def test_numpy_openblas_is_the_loaded_library_with_its_kernels():
     info = blas.numpy_openblas()
     assert info is not None, f"numpy's OpenBLAS not identified among {threadpool_info()}"
-    assert info["filepath"] in [i["filepath"] for i in threadpool_info() if i["internal_api"] == "openblas"]
     assert info["architecture"] and info["version"] and info["num_threads"] >= 1
     # numpy's wheels use 64-bit integers, and name their symbols with the suffix 64_.
     assert info["ilp64"] == ("64_" in os.path.basename(info["filepath"]))
+    assert f"OpenBLAS {info['version']}, running the {info['architecture']} kernels" in blas.describe()
 
 
 def test_numpy_openblas_prefers_the_copy_inside_numpy_and_refuses_to_guess(monkeypatch):
@@ -38,6 +38,9 @@ def test_numpy_openblas_prefers_the_copy_inside_numpy_and_refuses_to_guess(monke
     sibling = os.path.join(SITE, "numpy_quaddtype.libs", "libopenblas.so")
     monkeypatch.setattr(blas, "threadpool_info", lambda: loaded(sibling, INSIDE_NUMPY))
     assert blas.numpy_openblas()["filepath"] == INSIDE_NUMPY and blas.numpy_openblas()["ilp64"] is True
+    in_dylibs = os.path.join(SITE, "numpy", ".dylibs", "libscipy_openblas64_.dylib")   # macOS wheels
+    monkeypatch.setattr(blas, "threadpool_info", lambda: loaded(sibling, in_dylibs))
+    assert blas.numpy_openblas()["filepath"] == in_dylibs
     # Two libraries, neither inside numpy: which one numpy uses is unknown.
     monkeypatch.setattr(blas, "threadpool_info", lambda: loaded("/opt/a/libopenblas.so", sibling))
     assert blas.numpy_openblas() is None
@@ -65,10 +68,13 @@ def test_describe_names_numpy_openblas_and_its_kernels(monkeypatch):
     sentence = blas.describe()
     assert f"numpy {np.__version__} and OpenBLAS 0.3.31" in sentence
     assert "the Haswell kernels it picked for this CPU" in sentence and "a few points" in sentence
-    monkeypatch.setenv("OPENBLAS_CORETYPE", "Haswell")
+    monkeypatch.setenv("OPENBLAS_CORETYPE", "HASWELL")
     assert "the Haswell kernels that OPENBLAS_CORETYPE asks for" in blas.describe()
+    # Set but not taken (a name OpenBLAS does not know, or set after numpy was imported).
+    monkeypatch.setenv("OPENBLAS_CORETYPE", "SkylakeX")
+    assert "the Haswell kernels it picked for this CPU" in blas.describe()
     monkeypatch.setattr(blas, "numpy_openblas", lambda: {"version": None, "architecture": None})
-    assert "kernels it does not report" in blas.describe() and "None kernels" not in blas.describe()
+    assert "kernels it does not report" in blas.describe() and "None" not in blas.describe()
 
 
 @pytest.mark.parametrize("name, says", [("accelerate", "accelerate as its BLAS"),
@@ -78,3 +84,13 @@ def test_describe_without_numpys_openblas_names_what_numpy_says(monkeypatch, nam
     monkeypatch.setattr(blas, "numpy_openblas", lambda: None)
     monkeypatch.setattr(blas, "numpy_blas_name", lambda: name)
     assert blas.describe().startswith(f"Computed with numpy {np.__version__} and {says}")
+
+
+def test_numpy_openblas_is_found_when_numpy_is_imported_through_a_symlink(monkeypatch, tmp_path):
+    # threadpoolctl reports resolved paths; numpy's own folder must be resolved the same way.
+    (tmp_path / "site").symlink_to(SITE, target_is_directory=True)
+    monkeypatch.setattr(np, "__file__", str(tmp_path / "site" / "numpy" / "__init__.py"))
+    built_with(monkeypatch, "scipy-openblas", "USE64BITINT")
+    sibling = os.path.join(SITE, "numpy_quaddtype.libs", "libopenblas.so")
+    monkeypatch.setattr(blas, "threadpool_info", lambda: loaded(sibling, INSIDE_NUMPY))
+    assert blas.numpy_openblas()["filepath"] == INSIDE_NUMPY
