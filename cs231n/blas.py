@@ -15,13 +15,19 @@ import numpy as np
 from threadpoolctl import threadpool_info
 
 
+def _numpy_blas_build():
+    """np.show_config's entry for numpy's BLAS (name, version, 'openblas configuration', ...), or {}
+    when numpy does not give one (older versions, whose show_config has no mode="dicts")."""
+    try:
+        return np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+    except (TypeError, KeyError):
+        return {}
+
+
 def numpy_blas_name():
     """The name of the BLAS numpy was built with ('scipy-openblas', 'accelerate', 'mkl', ...), or None
-    when numpy does not say (older versions, whose show_config has no mode="dicts")."""
-    try:
-        return np.show_config(mode="dicts")["Build Dependencies"]["blas"].get("name")
-    except (TypeError, KeyError):
-        return None
+    when numpy does not say."""
+    return _numpy_blas_build().get("name")
 
 
 def numpy_openblas():
@@ -32,9 +38,9 @@ def numpy_openblas():
     are 64-bit (numpy's build configuration). None when numpy is built with another BLAS, or when
     the OpenBLAS it uses cannot be told apart from others loaded in the process.
     """
-    if "openblas" not in (numpy_blas_name() or ""):
+    blas = _numpy_blas_build()
+    if "openblas" not in (blas.get("name") or ""):
         return None
-    blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
     loaded = [i for i in threadpool_info() if i.get("internal_api") == "openblas"]
     # numpy's wheels ship it in numpy.libs/ or numpy/.dylibs/ next to the package; other builds
     # (conda) link a shared one, which must then be the only OpenBLAS loaded to be sure it is numpy's.

@@ -5,9 +5,10 @@ from threadpoolctl import threadpool_limits
 
 from conftest import assert_axpy_result
 from cs231n import in_place
+from cs231n.blas import numpy_blas_name
 from cs231n.in_place import IN_PLACE_BLOCK, MIN_BLAS_SIZE, axpy, blocks, uses_openblas
 
-NUMPY_ON_OPENBLAS = "openblas" in np.show_config(mode="dicts")["Build Dependencies"]["blas"]["name"]
+NUMPY_ON_OPENBLAS = "openblas" in (numpy_blas_name() or "")
 
 
 @pytest.mark.skipif(not NUMPY_ON_OPENBLAS, reason="numpy is not built with OpenBLAS here")
