@@ -242,14 +242,24 @@ def _with_symbol_bookmarks(tex):
     return "".join(parts) + tex[at:]
 
 
-def latex_document(manifest):
-    """The submission as LaTeX: returns (tex source, {file name: bytes} of the extracted figures)."""
-    from nbconvert.exporters import LatexExporter
+def _exporter_config():
+    """nbconvert's settings for both outputs: cells tagged HIDDEN_TAG left out, and each cell's runs of
+    printed text merged into one block (a cell that prints while it runs, as training does, leaves one
+    output per flush, which would be typeset as separate boxes with gaps between them)."""
     from traitlets.config import Config
 
     config = Config()
     config.TagRemovePreprocessor.enabled = True
     config.TagRemovePreprocessor.remove_cell_tags = {HIDDEN_TAG}
+    config.CoalesceStreamsPreprocessor.enabled = True
+    return config
+
+
+def latex_document(manifest):
+    """The submission as LaTeX: returns (tex source, {file name: bytes} of the extracted figures)."""
+    from nbconvert.exporters import LatexExporter
+
+    config = _exporter_config()
     config.LatexPreprocessor.title = manifest.title
     exporter = LatexExporter(config=config, extra_template_paths=[str(TEMPLATES)],
                              template_file="submission.tex.j2")
@@ -281,11 +291,8 @@ def missing_tools():
 def write_html(manifest, folder):
     """The notebooks as HTML in folder (hidden cells left out): the fallback when TeX is missing."""
     from nbconvert.exporters import HTMLExporter
-    from traitlets.config import Config
 
-    config = Config()
-    config.TagRemovePreprocessor.enabled = True
-    config.TagRemovePreprocessor.remove_cell_tags = {HIDDEN_TAG}
+    config = _exporter_config()
     folder.mkdir(parents=True, exist_ok=True)
     for _, path in manifest.problems:
         html, _ = HTMLExporter(config=config).from_filename(str(path))

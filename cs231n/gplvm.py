@@ -53,16 +53,16 @@ def grad_L1(X, Y, alpha, beta):
 
 
 def grad_L2(X, Y, alpha, beta):
-    """dL2/dX = alpha K^{-1} Y Y^T K^{-1} X, (N, q); computed as alpha A (A^T X), A = K^{-1} Y (N, D)."""
+    """dL2/dX = alpha K^{-1} Y Y^T K^{-1} X, (N, q); computed as alpha (K^{-1} Y) ((K^{-1} Y)^T X), with
+    K^{-1} Y (N, D) from one linear solve, so that no (N, N) product Y Y^T is formed."""
     X, Y = _check(X, Y, alpha, beta)
-    A = np.linalg.solve(kernel(X, alpha, beta), Y)
-    return alpha * A @ (A.T @ X)
+    K_inv_Y = np.linalg.solve(kernel(X, alpha, beta), Y)
+    return alpha * K_inv_Y @ (K_inv_Y.T @ X)
 
 
 def grad_L(X, Y, alpha, beta):
     """dL/dX = dL1/dX + dL2/dX = alpha (K^{-1} Y Y^T K^{-1} - D K^{-1}) X, (N, q)."""
     return grad_L1(X, Y, alpha, beta) + grad_L2(X, Y, alpha, beta)
-
 
 
 def ml_solution(Y, q, alpha, beta=None):

@@ -1,6 +1,7 @@
 """Pictures of images and weights."""
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from cs231n.metrics import confusion_matrix
 
@@ -10,14 +11,16 @@ def visualize_grid(Xs, ubound=255.0, padding=1):
 
     Xs: (N, H, W, C) images (or weights viewed as images).
     ubound: the top of the output range; padding: pixels between tiles.
-    Returns grid (G*(H+padding)-padding, G*(W+padding)-padding, C), G = ceil(sqrt(N)).
+    Returns grid (R*(H+padding)-padding, G*(W+padding)-padding, C): G = ceil(sqrt(N)) tiles a row,
+    R = ceil(N / G) rows, so that no row is left empty (50 tiles: 7 rows of 8, not 8 of 8).
     """
     Xs = np.asarray(Xs)
     if Xs.ndim != 4:
         raise ValueError(f"visualize_grid needs images of shape (N, H, W, C), got {Xs.shape}")
     N, H, W, C = Xs.shape
     grid_size = int(np.ceil(np.sqrt(N)))
-    grid = np.zeros((grid_size * (H + padding) - padding, grid_size * (W + padding) - padding, C))
+    num_rows = -(-N // grid_size)
+    grid = np.zeros((num_rows * (H + padding) - padding, grid_size * (W + padding) - padding, C))
     lo = Xs.min(axis=(1, 2, 3), keepdims=True)
     hi = Xs.max(axis=(1, 2, 3), keepdims=True)
     # Each tile is stretched to the full range on its own, so weak and strong filters both show.
@@ -30,7 +33,7 @@ def visualize_grid(Xs, ubound=255.0, padding=1):
 
 
 def plot_training(loss_history, train_acc_history, val_acc_history, title, loss_x=None, train_label="train",
-                  acc_x=None, acc_xlabel="epoch", figsize=(11, 3.6)):
+                  acc_x=None, acc_xlabel="epoch", figsize=(8, 3.5)):
     """Two panels: the training loss, and train and validation accuracy at each check.
 
     loss_history: (T,) losses per iteration (or per loss_x if given); *_acc_history: (E,) per check.
@@ -54,6 +57,9 @@ def plot_training(loss_history, train_acc_history, val_acc_history, title, loss_
     ax_acc.plot(checks, val_acc_history, "o-", label="validation")
     ax_acc.set(xlabel=acc_xlabel, ylabel="accuracy", title="Classification accuracy")
     ax_acc.legend()
+    # Iterations and epochs are whole numbers; five ticks at most keep 30000-wide labels apart.
+    for ax in (ax_loss, ax_acc):
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
     fig.suptitle(title)
     fig.tight_layout()
     return fig

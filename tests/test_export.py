@@ -1,6 +1,7 @@
 """cs231n.export (run by export_pdf.sh): the PDF built once from the committed notebooks, checked
 against the notebooks and the manifest; the manifest's errors; the refusals; --execute."""
 import ast
+import html
 import os
 import re
 import shutil
@@ -34,6 +35,7 @@ def export(*args, path=None, cwd=None):
 def squeeze(text):
     """Text reduced to lower-case letters and digits, so that a bookmark ('(b) \\partial L_1 /
     \\partial X') and the page's typeset text ('(b) ∂L1/∂X') compare equal."""
+    text = html.unescape(text)  # a heading's '(15&nbsp;points)' is typeset '(15 points)'
     text = unicodedata.normalize("NFKC", re.sub(r"\\[A-Za-z]+", "", text))  # NFKC: math italic 𝑊 -> W
     return "".join(ch for ch in text.lower() if ch.isalnum())
 
@@ -99,9 +101,23 @@ def test_every_outline_entry_opens_the_page_with_its_heading(pdf):
     wrong = [(title, page) for _, title, page in outline
              if squeeze(shown.get(title, title)) not in squeeze(texts[page - 1])]
     assert not wrong
-    printed_twice = [title for _, title, page in outline
-                     if title in shown and squeeze(title) in squeeze(texts[page - 1])]
+    # The page holds the manifest title only as often as the notebook's title line does (which may
+    # repeat it, as the manifest's titles are the title lines without their points).
+    printed_twice = [title for _, title, page in outline if title in shown
+                     and squeeze(texts[page - 1]).count(squeeze(title)) != squeeze(shown[title]).count(squeeze(title))]
     assert not printed_twice
+
+
+@pytest.mark.slow
+@needs_tex
+def test_no_heading_is_left_alone_at_the_foot_of_a_page(pdf):
+    texts, outline = pdf
+    # What follows each part's heading on its page, footer (the page number) aside.
+    following = {title: squeeze(texts[page - 1].strip().rsplit("\n", 1)[0]).split(squeeze(title), 1)
+                 for depth, title, page in outline if depth >= 1 and title != "Contents"}
+    assert all(len(parts) == 2 for parts in following.values())
+    alone = [title for title, (_, after) in following.items() if len(after) < 150]
+    assert not alone
 
 
 @pytest.mark.slow
@@ -321,3 +337,15 @@ def test_cells_tagged_remove_cell_are_left_out(tmp_path):
     manifest = load_manifest(write_manifest(tmp_path, [notebook], [REPO / "cs231n" / "layer_utils.py"]))
     tex, _ = latex_document(manifest)
     assert "shown" in tex and "hidden" not in tex
+
+
+@needs_tex
+def test_a_cells_printed_text_is_one_block_however_often_it_was_flushed(tmp_path):
+    path = small_notebook(tmp_path, ["for epoch in range(3): print(epoch)"])
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text=f"epoch {k}\n") for k in range(3)]
+    nbformat.write(nb, path)
+    tex, _ = latex_document(load_manifest(write_manifest(tmp_path, [path], [REPO / "cs231n" / "layer_utils.py"])))
+    notebook_part = tex[:tex.rindex(r"\codepart")]   # the last: the template defines \codepart first
+    assert re.search(r"epoch 0\n\s*epoch 1\n\s*epoch 2", notebook_part)
+    assert notebook_part.count(r"\begin{Verbatim}") == 2   # the cell's code, and one block of its output

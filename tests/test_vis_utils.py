@@ -8,7 +8,9 @@ def test_grid_layout_and_per_tile_scaling():
     Xs = np.stack([np.full((2, 3, 1), v, dtype=float) for v in range(5)])
     Xs[:, 0, 0, 0] = -1.0  # give each tile a range to stretch
     grid = visualize_grid(Xs, ubound=1.0, padding=1)
-    assert grid.shape == (3 * 3 - 1, 3 * 4 - 1, 1)  # 5 tiles -> 3 x 3 grid
+    assert grid.shape == (2 * 3 - 1, 3 * 4 - 1, 1)  # 5 tiles -> 2 rows of 3 (a third row would be empty)
+    assert visualize_grid(np.ones((50, 2, 2, 1)), padding=0).shape == (7 * 2, 8 * 2, 1)
+    assert visualize_grid(np.ones((9, 2, 2, 1)), padding=0).shape == (3 * 2, 3 * 2, 1)
     tile_4 = grid[3:5, 4:7, 0]  # row 1, column 1
     assert tile_4[0, 0] == 0.0 and tile_4[1, 2] == 1.0
     assert np.all(grid[2, :, 0] == 0) and np.all(grid[:, 3, 0] == 0)  # padding stays black
@@ -39,6 +41,10 @@ def test_plots_have_titles_and_labels():
     assert list(fig.axes[1].get_lines()[1].get_xdata()) == [0, 2] and fig.axes[1].get_xlabel() == "iteration"
     assert tuple(fig.get_size_inches()) == (8, 3)
     assert list(fig.axes[1].get_lines()[0].get_xdata()) == [0, 2]
+    # Whole-number ticks: epochs 0-3 are not labelled 0.5, 1.5, 2.5; long runs get few, wide-apart labels.
+    fig = plot_training(np.ones(7350), [0.1, 0.5, 0.6, 0.6], [0.1, 0.5, 0.5, 0.6], "run")
+    assert all(float(t).is_integer() for t in fig.axes[1].get_xticks())
+    assert all(len(ax.get_xticks()) <= 7 for ax in fig.axes)
     with pytest.raises(ValueError, match=r"acc_x must be one position per check, \(2,\), got shape \(3,\)"):
         plot_training([1.0], [0.1, 0.2], [0.1, 0.2], "run", acc_x=[0, 1, 2])
     with pytest.raises(ValueError, match=r"got shape \(\)"):
