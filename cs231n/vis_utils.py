@@ -72,7 +72,7 @@ def plot_confusion_matrix(y_true, y_pred, class_names, title):
     fig, ax = plt.subplots(figsize=(6.2, 5.2))
     im = ax.imshow(rates, cmap="Blues", vmin=0, vmax=1)
     for i, j in np.ndindex(rates.shape):
-        ax.text(j, i, f"{rates[i, j]:.2f}", ha="center", va="center", fontsize=7,
+        ax.text(j, i, f"{rates[i, j]:.2f}", ha="center", va="center", fontsize=9,
                 color="white" if rates[i, j] > 0.5 else "black")
     ticks = np.arange(len(class_names))
     ax.set_xticks(ticks, class_names, rotation=45)
