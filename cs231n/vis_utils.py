@@ -19,7 +19,7 @@ def visualize_grid(Xs, ubound=255.0, padding=1):
         raise ValueError(f"visualize_grid needs images of shape (N, H, W, C), got {Xs.shape}")
     N, H, W, C = Xs.shape
     grid_size = int(np.ceil(np.sqrt(N)))
-    num_rows = -(-N // grid_size)
+    num_rows = int(np.ceil(N / grid_size))
     grid = np.zeros((num_rows * (H + padding) - padding, grid_size * (W + padding) - padding, C))
     lo = Xs.min(axis=(1, 2, 3), keepdims=True)
     hi = Xs.max(axis=(1, 2, 3), keepdims=True)
@@ -57,7 +57,7 @@ def plot_training(loss_history, train_acc_history, val_acc_history, title, loss_
     ax_acc.plot(checks, val_acc_history, "o-", label="validation")
     ax_acc.set(xlabel=acc_xlabel, ylabel="accuracy", title="Classification accuracy")
     ax_acc.legend()
-    # Iterations and epochs are whole numbers; five ticks at most keep 30000-wide labels apart.
+    # Iterations and epochs are whole numbers; at most five intervals keep 30000-wide labels apart.
     for ax in (ax_loss, ax_acc):
         ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
     fig.suptitle(title)
