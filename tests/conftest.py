@@ -8,7 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from cs231n.blas import numpy_blas_name
+
 REPO = Path(__file__).resolve().parent.parent
+# For the tests that look at numpy's own OpenBLAS (its kernels, its axpy).
+needs_numpy_openblas = pytest.mark.skipif("openblas" not in (numpy_blas_name() or ""),
+                                          reason="numpy is not built with OpenBLAS here")
 BATCH_NAMES = ["data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5", "test_batch"]
 IMAGES_PER_BATCH = 10
 

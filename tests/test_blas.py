@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_info
 
+from conftest import needs_numpy_openblas
 from cs231n import blas
 
-NUMPY_ON_OPENBLAS = "openblas" in (blas.numpy_blas_name() or "")
 SITE = os.path.dirname(os.path.dirname(os.path.realpath(np.__file__)))
 INSIDE_NUMPY = os.path.join(SITE, "numpy.libs", "libscipy_openblas64_.so")
 
@@ -22,7 +22,7 @@ def built_with(monkeypatch, name, configuration=""):
         "name": name, "openblas configuration": configuration}}})
 
 
-@pytest.mark.skipif(not NUMPY_ON_OPENBLAS, reason="numpy is not built with OpenBLAS here")
+@needs_numpy_openblas
 def test_numpy_openblas_is_the_loaded_library_with_its_kernels():
     info = blas.numpy_openblas()
     assert info is not None, f"numpy's OpenBLAS not identified among {threadpool_info()}"

@@ -3,15 +3,12 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
 
-from conftest import assert_axpy_result
+from conftest import assert_axpy_result, needs_numpy_openblas
 from cs231n import in_place
-from cs231n.blas import numpy_blas_name
 from cs231n.in_place import IN_PLACE_BLOCK, MIN_BLAS_SIZE, axpy, blocks, uses_openblas
 
-NUMPY_ON_OPENBLAS = "openblas" in (numpy_blas_name() or "")
 
-
-@pytest.mark.skipif(not NUMPY_ON_OPENBLAS, reason="numpy is not built with OpenBLAS here")
+@needs_numpy_openblas
 def test_axpy_is_found_in_numpys_openblas_for_both_float_dtypes():
     assert set(in_place.OPENBLAS_AXPY) == {np.dtype(np.float32), np.dtype(np.float64)}
     large = np.ones(MIN_BLAS_SIZE)
