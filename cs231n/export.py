@@ -26,6 +26,7 @@ import nbformat
 PROG = "export_pdf.sh"
 TEMPLATES = Path(__file__).resolve().parent / "export_templates"
 DEFAULT_MANIFEST = Path(__file__).resolve().parent.parent / "submission.toml"
+PYTHON3_KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 HIDDEN_TAG = "remove-cell"  # cells tagged so (cell metadata tags) stay out of the PDF
 CELL_TIMEOUT = 1200  # seconds per cell under --execute; the CIFAR-10 searches take minutes
 INSTALL_TEX = """\
@@ -71,7 +72,14 @@ def load_manifest(path=DEFAULT_MANIFEST, notebook_dir=None):
     if not problems:
         raise ExportError(f"{path} lists no problems: add a [[problems]] entry per notebook")
     if notebook_dir is not None:
-        problems = tuple((t, Path(notebook_dir).resolve() / nb.name) for t, nb in problems)
+        folder = Path(notebook_dir).resolve()
+        if not folder.is_dir():
+            raise ExportError(f"the --notebook-dir folder {folder} does not exist (or is not a folder)")
+        problems = tuple((t, folder / nb.name) for t, nb in problems)
+        absent = [nb.name for _, nb in problems if not nb.is_file()]
+        if absent:
+            raise ExportError(f"the --notebook-dir folder {folder} lacks {', '.join(absent)}: give the folder that "
+                              f"holds the executed notebooks")
     missing = [str(p) for _, p in problems + code_files if not p.is_file()]
     if missing:
         raise ExportError(f"{path} lists files that do not exist: {', '.join(missing)}; "
@@ -93,24 +101,34 @@ def check_notebooks(notebooks):
         if not cells or cells[0].cell_type != "markdown" or not cells[0].source.startswith("# "):
             bad.append(f"{path}: the first cell must be a Markdown cell opening with the title line "
                        "'# Problem ...', which heads the problem in the PDF")
+        code = _code_cells(cells)
         last = 0
-        for i, cell in enumerate(cells, 1):
-            if cell.cell_type != "code" or not cell.source.strip():
-                continue
+        for k, i in enumerate(code, 1):
+            cell, where = cells[i], f"{path}: {_cell_name(k, len(code), i)}"
             count = cell.get("execution_count")
             if count is None:
-                bad.append(f"{path}: code cell {i} was not executed")
+                bad.append(f"{where} was not executed")
                 break
             if count <= last:
-                bad.append(f"{path}: code cell {i} ran out of order (execution count {count} after {last})")
+                bad.append(f"{where} ran out of order (execution count {count} after {last})")
                 break
             last = count
             if any(o.output_type == "error" for o in cell.outputs):
-                bad.append(f"{path}: code cell {i} holds an error output")
+                bad.append(f"{where} holds an error output")
                 break
     if bad:
-        raise ExportError("\n".join(bad) + "\nrun the notebooks top to bottom (Restart & Run All), "
-                          "or use --execute")
+        raise ExportError("\n".join(bad) + "\nrun each such notebook top to bottom (Kernel > Restart & Run All) "
+                          "and save it, or re-run them all with --execute (make homework), which takes minutes")
+
+
+def _code_cells(cells):
+    """The indices of the non-empty code cells, the cells a run executes."""
+    return [i for i, c in enumerate(cells) if c.cell_type == "code" and c.source.strip()]
+
+
+def _cell_name(k, num_code, index):
+    """How messages name a cell: its number among the code cells, and its place among all cells."""
+    return f"cell {k}/{num_code} (cell {index + 1} of the notebook)"
 
 
 def _clock(seconds):
@@ -129,7 +147,7 @@ def execute_notebook(path, timeout=CELL_TIMEOUT, log=print):
 
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
-    code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.strip()]
+    code = _code_cells(nb.cells)
     ordinal = {cell_index: k for k, cell_index in enumerate(code, 1)}
     start = time.monotonic()
     started = {}
@@ -142,8 +160,11 @@ def execute_notebook(path, timeout=CELL_TIMEOUT, log=print):
     def on_cell_executed(cell, cell_index, execute_reply):
         log(f" {time.monotonic() - started[cell_index]:.1f} s", flush=True)
 
-    kernel = nb.metadata.get("kernelspec", {}).get("name", "python3")
-    client = NotebookClient(nb, timeout=timeout, kernel_name=kernel, resources={"metadata": {"path": str(path.parent)}},
+    # Always this environment's own Python ("python3"), whatever kernel the notebook was last saved
+    # with in Jupyter (a registered one such as "Python (cs231n)" may be gone, or be another
+    # environment's); the notebook is written back with that plain kernel.
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}},
                             on_cell_execute=on_cell_execute, on_cell_executed=on_cell_executed)
     try:
         client.execute()
@@ -151,9 +172,10 @@ def execute_notebook(path, timeout=CELL_TIMEOUT, log=print):
         where = "start-up"
         if started:  # the cell that failed is the last one started
             failed = max(started, key=started.get)
-            where = f"cell {ordinal[failed]}/{len(code)} (cell {failed + 1} of the notebook)"
+            where = _cell_name(ordinal[failed], len(code), failed)
         error = re.sub(r"\x1b\[[0-9;]*m", "", str(e))  # the traceback's terminal colours
         raise ExportError(f"executing {path} failed at {where}; the notebook file is unchanged:\n{error}") from None
+    nb.metadata["kernelspec"] = dict(PYTHON3_KERNELSPEC)
     _write_atomically(path, nbformat.writes(nb).encode("utf-8"))
     elapsed = time.monotonic() - start
     log(f"{PROG}: {path.name} executed in {_clock(elapsed)}")
@@ -296,7 +318,7 @@ def write_html(manifest, folder):
     folder.mkdir(parents=True, exist_ok=True)
     for _, path in manifest.problems:
         html, _ = HTMLExporter(config=config).from_filename(str(path))
-        (folder / f"{path.stem}.html").write_text(html, encoding="utf-8")
+        _write_atomically(folder / f"{path.stem}.html", html.encode("utf-8"))
 
 
 def export(manifest, output, execute=False, log=print):
@@ -314,11 +336,8 @@ def export(manifest, output, execute=False, log=print):
         raise ExportError(f"the output {output} is a folder: give a file name such as {output / 'submission.pdf'}")
     tools = missing_tools()
     if tools:
-        html = manifest.root / "build" / "html"
-        write_html(manifest, html)
-        raise ExportError(f"{' '.join(tools)} not found: the PDF needs TeX (xelatex) and pandoc. "
-                          f"Install them with\n{INSTALL_TEX}\nMeanwhile the notebooks were written as "
-                          f"HTML to {html}: open them in a browser and print to PDF.")
+        log(f"{PROG}: warning: {' '.join(tools)} not found, so no PDF can be written; the notebooks will be "
+            f"checked{' (after running them)' if execute else ''} and written as HTML instead")
     notebooks = [path for _, path in manifest.problems]
     if execute:
         times = []
@@ -327,6 +346,12 @@ def export(manifest, output, execute=False, log=print):
             times.append(f"{path.name} {_clock(execute_notebook(path, log=log))}")
         log(f"{PROG}: executed {', '.join(times)} (min:s)")
     check_notebooks(notebooks)
+    if tools:
+        html = manifest.root / "build" / "html"
+        write_html(manifest, html)
+        raise ExportError(f"{' '.join(tools)} not found: the PDF needs TeX (xelatex) and pandoc. "
+                          f"Install them with\n{INSTALL_TEX}\nMeanwhile the notebooks (not the code files) "
+                          f"were written as HTML to {html}: open them in a browser and print to PDF.")
     log(f"{PROG}: rendering {len(notebooks)} notebooks and {len(manifest.code_files)} code files")
     tex, figures = latex_document(manifest)
     with tempfile.TemporaryDirectory() as tmp:

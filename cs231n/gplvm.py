@@ -10,6 +10,8 @@ Both paths from X into X X^T add up: for G = dL/dK symmetric, dL/dX = alpha (G +
 X: (N, q) latent points, one per row of Y: (N, D) data. K is never inverted: products with
 K^{-1} are linear solves, and log|K| comes from slogdet.
 """
+import numbers
+
 import numpy as np
 
 
@@ -42,7 +44,8 @@ def L2(X, Y, alpha, beta):
 
 def log_likelihood(X, Y, alpha, beta):
     """L = -c + L1 + L2 with c = (N D / 2) log(2 pi): the GP-LVM log-likelihood, a float."""
-    N, D = np.shape(Y)
+    X, Y = _check(X, Y, alpha, beta)
+    N, D = Y.shape
     return -0.5 * N * D * np.log(2 * np.pi) + L1(X, Y, alpha, beta) + L2(X, Y, alpha, beta)
 
 
@@ -71,9 +74,18 @@ def ml_solution(Y, q, alpha, beta=None):
     With S = Y Y^T / D and its eigenpairs (lambda_i, u_i) in decreasing order, dL/dX = 0 gives
     X* = U_q diag(sqrt((lambda_i - 1/beta) / alpha)), unique up to a rotation X* R.
     beta=None uses the maximum-likelihood noise level 1/beta = mean of the discarded lambda_i.
-    Y: (N, D). Returns X* (N, q) and beta.
+    Y: (N, D); q: latent dimension, 1 <= q < N (q <= N when beta is given).
+    Returns X* (N, q) and beta.
     """
+    Y = np.asarray(Y, dtype=float)
+    if Y.ndim != 2:
+        raise ValueError(f"Y must be (N, D), got {Y.shape}")
     N, D = Y.shape
+    q_max = N if beta is not None else N - 1   # the noise level is the mean of the N - q discarded eigenvalues
+    if not (isinstance(q, numbers.Integral) and 1 <= q <= q_max):
+        raise ValueError(f"q must be an integer from 1 to {q_max} for Y {Y.shape}"
+                         + (" (beta=None estimates the noise from the eigenvalues beyond the q-th, so q < N)"
+                            if beta is None else "") + f", got {q!r}")
     lam, U = np.linalg.eigh(Y @ Y.T / D)
     lam, U = lam[::-1], U[:, ::-1]
     if beta is None:

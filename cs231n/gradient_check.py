@@ -40,6 +40,15 @@ def gradient_tolerance_ratio(analytic, numerical, f_value, h=1e-5, rtol=1e-5):
     return float(np.max(np.abs(analytic - numerical) / (rtol * np.abs(numerical) + atol)))
 
 
+def _check_point(x):
+    """Raise ValueError unless x is a floating-point numpy array, which x[ix] += h can perturb."""
+    if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
+        found = f"dtype {x.dtype}" if isinstance(x, np.ndarray) else type(x).__name__
+        raise ValueError(f"x must be a floating-point numpy array, since it is perturbed by h in place "
+                         f"(an integer array would round x + h back to x); got {found}. Pass "
+                         f"np.asarray(x, dtype=np.float64).")
+
+
 def _centred_difference(f, x, ix, h):
     """(f(x + h e_ix) - f(x - h e_ix)) / 2h, with x[ix] restored afterwards."""
     old = x[ix]
@@ -59,7 +68,9 @@ def eval_numerical_gradient(f, x, verbose=True, h=1e-5):
     f: function of one array argument returning a float.
     x: (any shape) float array, the point; perturbed in place and restored.
     Returns grad, an array of x's shape: grad[i] = (f(x + h e_i) - f(x - h e_i)) / 2h.
+    Raises ValueError if x is not a floating-point numpy array.
     """
+    _check_point(x)
     grad = np.zeros_like(x)
     for ix in np.ndindex(x.shape):
         fxph, fxmh = _centred_difference(f, x, ix, h)
@@ -75,8 +86,9 @@ def eval_numerical_gradient_array(f, x, df, h=1e-5):
     f: function of one array argument returning an array of df's shape.
     x: (any shape) float array, perturbed in place and restored.
     df: upstream gradient, shape of f(x).
-    Returns grad, an array of x's shape.
+    Returns grad, an array of x's shape. Raises ValueError if x is not a floating-point numpy array.
     """
+    _check_point(x)
     grad = np.zeros_like(x)
     for ix in np.ndindex(x.shape):
         pos, neg = _centred_difference(lambda z: np.copy(f(z)), x, ix, h)
@@ -89,8 +101,10 @@ def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5, seed=None):
 
     f: scalar function of x; x: float array (restored after each probe);
     analytic_grad: array of x's shape. seed: int or None, for which elements are probed.
-    Prints one line per probe and returns the list of relative errors.
+    Prints one line per probe and returns the list of relative errors. Raises ValueError if x is
+    not a floating-point numpy array.
     """
+    _check_point(x)
     rng = np.random.default_rng(seed)
     errors = []
     for _ in range(num_checks):

@@ -43,7 +43,7 @@ def affine_backward(dout, cache, need_dx=True):
     """
     x, w, b = cache
     dx = (dout @ w.T).reshape(x.shape) if need_dx else None
-    dw = x.reshape(x.shape[0], -1).T @ dout
+    dw = x.reshape(x.shape[0], w.shape[0]).T @ dout    # not -1, which N = 0 leaves undetermined
     db = dout.sum(axis=0)
     return dx, dw, db
 
@@ -74,7 +74,11 @@ def l2_regularization(w, dw, reg):
 
 
 def check_labels(y, X, num_classes):
-    """Raise ValueError unless y is (N,) for the N rows of X, with labels in 0..num_classes-1."""
+    """Raise ValueError unless y is an integer array (N,) for the N rows of X, with labels in 0..num_classes-1."""
+    if not isinstance(y, np.ndarray) or y.dtype.kind not in "iu":
+        found = f"dtype {y.dtype}" if isinstance(y, np.ndarray) else type(y).__name__
+        raise ValueError(f"labels must be a numpy array of integers (they index the scores), got {found}; "
+                         f"pass np.asarray(y).astype(int)")
     if y.shape != (X.shape[0],):
         raise ValueError(f"labels must be (N,) = ({X.shape[0]},) to match {X.shape}, got labels {y.shape}")
     if y.size and (y.min() < 0 or y.max() >= num_classes):

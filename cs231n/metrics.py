@@ -6,8 +6,22 @@ import numpy as np
 
 
 def confusion_matrix(y_true, y_pred, num_classes):
-    """counts (C, C): counts[i, j] = number of examples of class i predicted as class j."""
-    return np.bincount(num_classes * np.asarray(y_true) + np.asarray(y_pred),
+    """Counts of (true class, predicted class) pairs.
+
+    y_true, y_pred: (N,) integer labels in 0..C-1 (arrays or lists), C = num_classes.
+    Returns counts (C, C): counts[i, j] = number of examples of class i predicted as class j.
+    Raises ValueError for labels of another shape or type, or outside 0..C-1.
+    """
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.ndim != 1 or y_pred.shape != y_true.shape:
+        raise ValueError(f"y_true and y_pred must be (N,) arrays of one length, got {y_true.shape} and {y_pred.shape}")
+    for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
+        if labels.size and labels.dtype.kind not in "iu":
+            raise ValueError(f"{name} must hold integer labels, got dtype {labels.dtype}; pass it .astype(int)")
+        if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
+            raise ValueError(f"{name} must lie in 0..{num_classes - 1} for {num_classes} classes, "
+                             f"got range {labels.min()}..{labels.max()}")
+    return np.bincount(num_classes * y_true.astype(np.intp) + y_pred.astype(np.intp),
                        minlength=num_classes ** 2).reshape(num_classes, num_classes)
 
 

@@ -7,8 +7,10 @@ config: dict of hyperparameters and state (learning rate, moments, ...), created
 defaults when None and returned updated, so that the caller passes it back at the next step.
 Every rule updates w and its state arrays (velocity, cache, m, v) in place and returns that same w
 as next_w, as CS231n's own sgd does: no new array per step. Copy w first if you need its old values.
-The arithmetic is the textbook formula's, operation by operation, so the values are the same; sgd's
-is one axpy (cs231n.in_place), which rounds w - learning_rate * dw once instead of twice on large arrays.
+The arithmetic is each docstring's formula, evaluated operation by operation from left to right,
+so the values are those of that formula in whole-array numpy ((1 - decay_rate) * dw * dw, for
+instance; code that squares dw first can differ in the last bit). sgd's is one axpy
+(cs231n.in_place), which rounds w - learning_rate * dw once instead of twice on large arrays.
 """
 import numpy as np
 
@@ -33,10 +35,19 @@ def _check_in_place(w, dw, rule):
 
 
 def _state(config, key, w):
-    """config[key], the rule's state array for w, created as zeros like w at the first step."""
+    """config[key], the rule's state array for w, created as zeros like w at the first step.
+
+    Raises ValueError if config holds a state of another shape: the config of another
+    parameter (each parameter needs a config of its own, as the Solver keeps one per parameter).
+    """
     if key not in config:
         config[key] = np.zeros_like(w)
-    return config[key]
+    state = config[key]
+    if np.shape(state) != w.shape:
+        raise ValueError(f"config['{key}'] has shape {np.shape(state)}, but w has {w.shape}: is this another "
+                         f"parameter's config? Keep one config dict per parameter, e.g. configs[name], "
+                         f"and pass each one back with its own parameter")
+    return state
 
 
 def sgd(w, dw, config=None):
@@ -70,7 +81,7 @@ def sgd_momentum(w, dw, config=None):
 
 
 def rmsprop(w, dw, config=None):
-    """RMSProp: cache = decay_rate * cache + (1 - decay_rate) dw^2; w -= lr dw / (sqrt(cache) + eps).
+    """RMSProp: cache = decay_rate * cache + (1 - decay_rate) * dw * dw; w -= lr * dw / (sqrt(cache) + eps).
 
     config: learning_rate (1e-2), decay_rate (0.99), epsilon (1e-8), cache (zeros like w).
     """
@@ -93,7 +104,7 @@ def rmsprop(w, dw, config=None):
 def adam(w, dw, config=None):
     """Adam with bias correction (Kingma & Ba, 2015).
 
-    m = beta1 m + (1 - beta1) dw;  v = beta2 v + (1 - beta2) dw^2;  t += 1
+    m = beta1 * m + (1 - beta1) * dw;  v = beta2 * v + (1 - beta2) * dw * dw;  t += 1
     w -= learning_rate * (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + epsilon)
     config: learning_rate (1e-3), beta1 (0.9), beta2 (0.999), epsilon (1e-8), m, v (zeros), t (0).
     """

@@ -60,6 +60,10 @@ class Solver:
         if len(data["X_train"]) != len(data["y_train"]) or len(data["X_val"]) != len(data["y_val"]):
             raise ValueError(f"X and y differ in length: X_train {data['X_train'].shape}, y_train "
                              f"{data['y_train'].shape}, X_val {data['X_val'].shape}, y_val {data['y_val'].shape}")
+        empty = [name for name in ("X_train", "X_val") if len(data[name]) == 0]
+        if empty:
+            raise ValueError(f"{' and '.join(empty)} hold no examples: the Solver trains on X_train and "
+                             f"measures accuracy on X_val, so both need at least one")
         self.model = model
         self.X_train, self.y_train = data["X_train"], data["y_train"]
         self.X_val, self.y_val = data["X_val"], data["y_val"]
@@ -122,12 +126,15 @@ class Solver:
         for t in range(self.epoch * iterations_per_epoch, num_iterations):
             loss = self._step()
             if not np.isfinite(loss):
-                if self.best_params:   # else the loss failed at the first step, before any update
+                # The rate in use: the rule's default if none was given, after any decay so far.
+                lr = next(iter(self.optim_configs.values()), {}).get("learning_rate")
+                if self.best_params:
                     self._restore_best()
-                lr = self.optim_config.get("learning_rate")
+                    state = f"The best parameters so far (val acc {self.best_val_acc:.3f}) were restored."
+                else:   # the first step: no accuracy check has run, and no update was made
+                    state = "No update was made, so the model keeps the parameters it started with."
                 raise ValueError(f"loss became {loss} at iteration {t + 1} (update rule {self.update_rule}, "
-                                 f"learning rate {lr}); lower the learning rate. The best parameters so "
-                                 f"far (val acc {self.best_val_acc:.3f}) were restored.")
+                                 f"learning rate {lr}); lower the learning rate. {state}")
             self.loss_history.append(float(loss))
             if self.verbose and t % self.print_every == 0:
                 print(f"(Iteration {t + 1} / {num_iterations}) loss: {loss:f}")
@@ -144,7 +151,8 @@ class Solver:
         self._restore_best()
 
     def _restore_best(self):
-        self.model.params = {k: v.copy() for k, v in self.best_params.items()}
+        if self.best_params:   # none when no accuracy check has run (num_epochs=0): keep the model's
+            self.model.params = {k: v.copy() for k, v in self.best_params.items()}
 
     # Checkpoints hold no pickle, so loading one can never run code (like np.load with
     # allow_pickle=False). One .npz: arrays param/<name> (model), best/<name> (best_params) and

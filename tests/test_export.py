@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import unicodedata
 
 import nbformat
@@ -245,17 +246,22 @@ def code_cells(cells):
 
 
 @needs_tex
-@pytest.mark.parametrize("edit, message", [
-    (lambda cells: code_cells(cells)[1].update(execution_count=None), "was not executed"),
-    (lambda cells: code_cells(cells)[2].update(execution_count=1), "ran out of order"),
+@pytest.mark.parametrize("edit, where, message", [
+    (lambda cells: code_cells(cells)[1].update(execution_count=None), "cell 2/3 (cell 3 of the notebook)",
+     "was not executed"),
+    (lambda cells: code_cells(cells)[2].update(execution_count=1), "cell 3/3 (cell 4 of the notebook)",
+     "ran out of order"),
     (lambda cells: code_cells(cells)[1].outputs.append(
-        nbformat.v4.new_output("error", ename="E", evalue="", traceback=[])), "holds an error output"),
+        nbformat.v4.new_output("error", ename="E", evalue="", traceback=[])), "cell 2/3 (cell 3 of the notebook)",
+     "holds an error output"),
 ])
-def test_bad_notebooks_are_refused_and_nothing_is_written(tmp_path, edit, message):
+def test_bad_notebooks_are_refused_and_nothing_is_written(tmp_path, edit, where, message):
     out = tmp_path / "out.pdf"
     result = export("--notebook-dir", notebook_dir_with(tmp_path, edit), "-o", out)
     assert result.returncode != 0
-    assert message in result.stderr and "autoencoder_backprop.ipynb: code cell" in result.stderr
+    # The same cell numbers as --execute's log: among the code cells, and among all cells.
+    assert f"autoencoder_backprop.ipynb: {where} {message}" in result.stderr
+    assert "Restart & Run All) and save it, or re-run them all with --execute" in result.stderr
     assert "Traceback" not in result.stderr
     assert not out.exists() and not list(tmp_path.glob(".*.part"))
 
@@ -275,8 +281,11 @@ def test_a_notebook_missing_from_the_notebook_dir_is_an_error(tmp_path):
     (folder / "fc_net.ipynb").unlink()
     result = export("--notebook-dir", folder, "-o", tmp_path / "out.pdf")
     assert result.returncode != 0
-    assert f"lists files that do not exist: {folder / 'fc_net.ipynb'}" in result.stderr
+    assert f"the --notebook-dir folder {folder} lacks fc_net.ipynb: give the folder that holds" in result.stderr
     assert not (tmp_path / "out.pdf").exists()
+    result = export("--notebook-dir", tmp_path / "gone", "-o", tmp_path / "out.pdf")
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert f"the --notebook-dir folder {tmp_path / 'gone'} does not exist" in result.stderr
 
 
 def test_missing_tex_is_explained_with_install_commands_and_an_html_fallback(tmp_path):
@@ -296,13 +305,28 @@ def test_missing_tex_is_explained_with_install_commands_and_an_html_fallback(tmp
         assert (REPO / "build" / "html" / f"{notebook.stem}.html").is_file()
 
 
-def small_notebook(folder, sources, tags=None):
-    """A notebook of code cells with the given sources (tags: {cell index: [tag, ...]})."""
+def test_without_tex_unexecuted_notebooks_are_refused_before_any_html_is_written(tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ["bash", "dirname"]:
+        (bin_dir / tool).symlink_to(shutil.which(tool))
+    folder = notebook_dir_with(tmp_path, lambda cells: code_cells(cells)[0].update(execution_count=None))
+    html_files = {f.name: f.stat().st_mtime_ns for f in (REPO / "build" / "html").glob("*.html")}
+    result = export("--notebook-dir", folder, "-o", tmp_path / "out.pdf", path=str(bin_dir))
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "warning: xelatex pandoc not found" in result.stdout and "was not executed" in result.stderr
+    assert "HTML" not in result.stderr
+    assert {f.name: f.stat().st_mtime_ns for f in (REPO / "build" / "html").glob("*.html")} == html_files
+
+
+def small_notebook(folder, sources, tags=None, kernel="python3"):
+    """A notebook of code cells with the given sources (tags: {cell index: [tag, ...]}), saved with
+    the kernel of that name."""
     cells = [nbformat.v4.new_code_cell(source) for source in sources]
     for i, cell_tags in (tags or {}).items():
         cells[i].metadata["tags"] = cell_tags
-    nb = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "language": "python",
-                                                                          "display_name": "Python 3"}})
+    nb = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": {"name": kernel, "language": "python",
+                                                                          "display_name": kernel}})
     path = folder / "small.ipynb"
     nbformat.write(nb, path)
     return path
@@ -319,6 +343,15 @@ def test_execute_shows_each_cell_and_writes_the_outputs_back(tmp_path):
                                                               "export_pdf.sh: small.ipynb cell 2/2"]
     assert re.fullmatch(r" \d+\.\d s", lines[1]) and lines[-1].startswith("export_pdf.sh: small.ipynb executed in ")
     assert not list(tmp_path.glob(".*.part"))
+
+
+def test_execute_runs_this_environments_python_whatever_kernel_the_notebook_was_saved_with(tmp_path):
+    # Saved after Kernel > Change Kernel to a registered kernel, since removed: run and saved as python3.
+    path = small_notebook(tmp_path, ["import sys\nprint(sys.prefix)"], kernel="cs231n-removed-long-ago")
+    execute_notebook(path, log=lambda *args, **kwargs: None)
+    nb = nbformat.read(path, as_version=4)
+    assert nb.cells[0].outputs[0].text.strip() == sys.prefix
+    assert nb.metadata.kernelspec == {"display_name": "Python 3", "language": "python", "name": "python3"}
 
 
 def test_a_failing_cell_names_the_cell_shows_the_error_and_leaves_the_notebook_as_it_was(tmp_path):

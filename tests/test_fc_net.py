@@ -86,9 +86,30 @@ def test_he_initialisation_scales_each_layer_by_its_fan_in():
     for layer in (1, 2):
         hidden = np.maximum(hidden @ model.params[f"W{layer}"], 0)
         assert 0.7 < np.sqrt(np.mean(hidden ** 2)) < 1.3
-    for bad in [0, -1e-2, "xavier", None]:
+    for bad in [0, -1e-2, "xavier", None, True, np.inf]:
         with pytest.raises(ValueError, match="weight_scale must be a positive number or 'he'"):
             FullyConnectedNet([10], weight_scale=bad)
+    # numpy's scalars are numbers too (a scale read from an array, or np.float32(1e-2)).
+    for scale in [np.float32(1e-2), np.float64(1e-2), np.int64(1)]:
+        assert FullyConnectedNet([10], weight_scale=scale, seed=0).params["W1"].std() > 0
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(hidden_dims=100), r"a list of hidden-layer sizes, got the number 100; for one hidden layer write \[100\]"),
+    (dict(hidden_dims=None), "a list of hidden-layer sizes, got None"),
+    (dict(hidden_dims=[100.0]), r"positive integers, got 100.0 among"),
+    (dict(hidden_dims=[50, 0]), r"positive integers, got 0 among"),
+    (dict(hidden_dims=[50], num_classes=-3), r"got -3 among .*num_classes=-3"),
+])
+def test_layer_sizes_that_are_not_positive_integers_are_refused(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        FullyConnectedNet(**kwargs)
+
+
+def test_hidden_sizes_may_be_any_sequence_of_integers():
+    for hidden in ([64, 32], (64, 32), np.array([64, 32])):
+        model = FullyConnectedNet(hidden, input_dim=20, seed=0)
+        assert model.num_layers == 3 and model.params["W2"].shape == (64, 32)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

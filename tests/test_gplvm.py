@@ -64,3 +64,15 @@ def test_non_positive_hyperparameters_are_refused(alpha, beta):
 def test_mismatched_shapes_are_refused():
     with pytest.raises(ValueError, match=r"X \(4, 2\), Y \(5, 3\)"):
         gplvm.L1(np.zeros((4, 2)), np.zeros((5, 3)), 1.0, 1.0)
+    # log_likelihood checks before it unpacks Y's shape, so a 1-D Y gets the same message.
+    with pytest.raises(ValueError, match=r"X \(4, 2\), Y \(4,\)"):
+        gplvm.log_likelihood(np.zeros((4, 2)), np.zeros(4), 1.0, 1.0)
+
+
+@pytest.mark.parametrize("q, beta, match", [(0, None, r"from 1 to 4 .* got 0"), (5, None, r"from 1 to 4 .*so q < N"),
+                                            (2.0, None, "got 2.0"), (6, 10.0, r"from 1 to 5 for Y \(5, 8\), got 6")])
+def test_ml_solution_refuses_a_latent_dimension_it_cannot_fit(q, beta, match):
+    # q = N with beta=None would estimate the noise from no eigenvalues: NaNs, not an error.
+    Y = np.random.default_rng(0).standard_normal((5, 8))
+    with pytest.raises(ValueError, match=match):
+        gplvm.ml_solution(Y, q, alpha=1.0, beta=beta)

@@ -89,3 +89,13 @@ def test_tolerance_ratio_passes_a_correct_gradient_and_fails_a_wrong_one():
     wrong = correct.copy()
     wrong[2, 3] *= 1.001
     assert gradient_tolerance_ratio(wrong, numerical, f(x)) > 1
+
+
+@pytest.mark.parametrize("x", [np.array([1, 2, 3]), [1.0, 2.0, 3.0]], ids=["integer array", "list"])
+def test_a_point_that_cannot_be_perturbed_in_place_is_refused(x):
+    # An integer x would round x + h back to x, and a gradient of zeros or nonsense would come back.
+    for check in (lambda: eval_numerical_gradient(lambda z: float(np.sum(z ** 2)), x, verbose=False),
+                  lambda: eval_numerical_gradient_array(lambda z: z * 2, x, np.ones(3)),
+                  lambda: grad_check_sparse(lambda z: float(np.sum(z ** 2)), x, np.zeros(3), num_checks=1)):
+        with pytest.raises(ValueError, match="floating-point numpy array.*np.asarray"):
+            check()

@@ -72,7 +72,10 @@ def test_first_cell_with_cs231n_is_silent(notebook, first_cells_run):
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebooks_use_the_plain_python3_kernel(notebook):
     # make test and make homework then run them with this environment's own Python, registered or not.
-    assert json.loads(notebook.read_text())["metadata"]["kernelspec"]["name"] == "python3"
+    name = json.loads(notebook.read_text())["metadata"]["kernelspec"]["name"]
+    assert name == "python3", (
+        f"{notebook.name} is saved with the kernel '{name}' (Kernel > Change Kernel in Jupyter): make homework "
+        f"runs it with python3 and saves it so, or pick 'Python 3' in Jupyter and save it again")
 
 
 @pytest.fixture(scope="module")

@@ -113,6 +113,23 @@ def test_bad_inputs_name_the_shapes():
         affine_forward(np.zeros((2, 6)), np.zeros((5, 2)), np.zeros(2))
 
 
+@pytest.mark.parametrize("labels, found", [(np.array([0.0, 2.0]), "dtype float64"), ([0, 2], "list"),
+                                           (np.array([True, False]), "dtype bool")])
+def test_labels_that_are_not_integers_are_refused_by_name(labels, found):
+    # Float labels (np.loadtxt's) would fail deep in numpy's indexing; boolean ones would mask rows.
+    for loss_fn in (softmax_loss, svm_loss):
+        with pytest.raises(ValueError, match=f"numpy array of integers.*got {found}; pass np.asarray"):
+            loss_fn(np.zeros((2, 3)), labels)
+
+
+def test_affine_backward_of_an_empty_batch():
+    x, w, b = np.zeros((0, 2, 3)), np.ones((6, 4)), np.zeros(4)
+    out, cache = affine_forward(x, w, b)
+    dx, dw, db = affine_backward(np.zeros_like(out), cache)
+    assert out.shape == (0, 4) and dx.shape == x.shape
+    assert np.array_equal(dw, np.zeros((6, 4))) and np.array_equal(db, np.zeros(4))
+
+
 # layers.l2_regularization adds reg * w by in_place.axpy: shapes below and above MIN_BLAS_SIZE (numpy's
 # arithmetic, then OpenBLAS's), and a transposed (non-contiguous) gradient, which numpy updates.
 @pytest.mark.parametrize("shape", [(3,), (7, 5), (MIN_BLAS_SIZE,), (3072, 50), (2, 100, 200)])

@@ -71,3 +71,18 @@ def test_paired_standard_error_matches_the_spread_over_resampled_examples():
 def test_paired_bad_input_is_refused_with_what_was_wrong(a, b, message):
     with pytest.raises(ValueError, match=message):
         paired_accuracy_difference_se(a, b)
+
+
+def test_confusion_matrix_of_no_examples_and_of_lists():
+    assert np.array_equal(confusion_matrix([], [], 3), np.zeros((3, 3), int))
+    assert np.array_equal(confusion_matrix([0, 1], [1, 1], 2), [[0, 1], [0, 1]])
+
+
+@pytest.mark.parametrize("y_true, y_pred, match", [
+    ([0, 1, 1], [0, 1, 3], r"y_pred must lie in 0\.\.2 for 3 classes, got range 0\.\.3"),   # not another row
+    ([0, 1, 2], [[0], [1], [2]], r"\(N,\) arrays of one length, got \(3,\) and \(3, 1\)"),
+    (np.array([0.0, 1, 2]), [0, 1, 2], r"y_true must hold integer labels, got dtype float64"),
+])
+def test_confusion_matrix_refuses_labels_it_would_miscount(y_true, y_pred, match):
+    with pytest.raises(ValueError, match=match):
+        confusion_matrix(y_true, y_pred, 3)

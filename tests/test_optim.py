@@ -106,6 +106,15 @@ def test_rules_refuse_what_they_cannot_update_in_place(rule):
         update(w.copy(), np.ones(5))                  # would broadcast silently
 
 
+@pytest.mark.parametrize("rule", ["sgd_momentum", "rmsprop", "adam"])
+def test_one_config_shared_by_two_parameters_is_refused(rule):
+    # A common slip: one config dict for every parameter, whose state then has the first one's shape.
+    update, config = getattr(optim, rule), {"learning_rate": 1e-3}
+    update(np.ones((4, 3)), np.ones((4, 3)), config)
+    with pytest.raises(ValueError, match=r"has shape \(4, 3\), but w has \(3,\).*one config dict per parameter"):
+        update(np.ones(3), np.ones(3), config)
+
+
 def test_sgd_momentum_reference():
     v = np.linspace(0.6, 0.9, num=N * D).reshape(N, D)
     expected_v = 0.9 * v - 1e-3 * dw

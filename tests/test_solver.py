@@ -185,6 +185,36 @@ def test_non_finite_loss_stops_training_and_keeps_the_best_parameters():
     assert all(np.array_equal(solver.model.params[k], solver.best_params[k]) for k in solver.best_params)
 
 
+def test_a_loss_that_fails_at_the_first_step_leaves_the_model_as_it_started():
+    solver = make_solver(small_data(), optim_config={"learning_rate": 0.05}, lr_decay=0.5)
+    solver.model.params["W1"][0, 0] = np.nan   # so that the very first loss is NaN
+    start = {k: v.copy() for k, v in solver.model.params.items()}
+    with pytest.raises(ValueError, match=r"iteration 1 \(update rule sgd, learning rate 0.05\).*No update was "
+                                         r"made, so the model keeps the parameters it started with"):
+        solver.train()
+    assert solver.model.params.keys() == start.keys()
+    assert all(np.array_equal(solver.model.params[k], start[k], equal_nan=True) for k in start)
+
+
+def test_the_message_of_a_failed_step_gives_the_rate_in_use():
+    # The rule's default (sgd: 1e-2) when none was given, halved by lr_decay after each of 3 epochs.
+    solver = make_solver(small_data(), optim_config={}, lr_decay=0.5, num_epochs=3)
+    solver.train()
+    solver.num_epochs = 4
+    solver.model.params["b2"][:] = np.inf
+    with pytest.raises(ValueError, match=r"learning rate 0.00125\)"), np.errstate(all="ignore"):
+        solver.train()
+
+
+def test_training_for_no_epochs_keeps_the_model():
+    solver = make_solver(small_data(), num_epochs=0)
+    start = {k: v.copy() for k, v in solver.model.params.items()}
+    solver.train()
+    assert solver.loss_history == [] and solver.best_params == {}
+    assert solver.model.params.keys() == start.keys()
+    assert all(np.array_equal(solver.model.params[k], start[k]) for k in start)
+
+
 def test_bad_arguments_are_refused():
     with pytest.raises(ValueError, match=r"unknown Solver argument\(s\) \['learning_rate'\]"):
         make_solver(small_data(), learning_rate=1e-3)
@@ -192,6 +222,8 @@ def test_bad_arguments_are_refused():
         make_solver(small_data(), update_rule="adagrad")
     with pytest.raises(ValueError, match="missing"):
         make_solver({"X_train": np.zeros((2, 20)), "y_train": np.zeros(2, int)})
+    with pytest.raises(ValueError, match="X_val hold no examples.*both need at least one"):
+        make_solver(dict(small_data(), X_val=np.zeros((0, 20)), y_val=np.zeros(0, int)))
 
 
 @pytest.mark.parametrize("rule", ["sgd_momentum", "rmsprop", "adam"])

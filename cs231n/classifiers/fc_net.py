@@ -58,6 +58,22 @@ def _not_in_this_homework(dropout, use_batchnorm=False, normalization=None, drop
             "normalization=None")
 
 
+def _layer_sizes(hidden_dims, input_dim, num_classes):
+    """[input_dim, *hidden_dims, num_classes], or ValueError unless all are positive integers."""
+    if isinstance(hidden_dims, numbers.Integral):
+        raise ValueError(f"hidden_dims must be a list of hidden-layer sizes, got the number {hidden_dims!r}; "
+                         f"for one hidden layer write [{hidden_dims!r}]")
+    try:
+        dims = [input_dim, *hidden_dims, num_classes]
+    except TypeError:
+        raise ValueError(f"hidden_dims must be a list of hidden-layer sizes, got {hidden_dims!r}") from None
+    bad = [d for d in dims if isinstance(d, bool) or not isinstance(d, numbers.Integral) or d <= 0]
+    if bad:
+        raise ValueError(f"layer sizes must be positive integers, got {bad[0]!r} among input_dim={input_dim!r}, "
+                         f"hidden_dims={hidden_dims!r}, num_classes={num_classes!r}")
+    return dims
+
+
 class FullyConnectedNet:
     """{affine - ReLU} x (L - 1) - affine - softmax, with L2 regularisation 0.5 * reg * sum ||W_l||^2.
 
@@ -76,16 +92,17 @@ class FullyConnectedNet:
                  reg=0.0, weight_scale=1e-2, dtype=np.float32, seed=None, *, normalization=None,
                  dropout_keep_ratio=1):
         _not_in_this_homework(dropout, use_batchnorm, normalization, dropout_keep_ratio)
+        dims = _layer_sizes(hidden_dims, input_dim, num_classes)
+        if weight_scale != "he" and not (isinstance(weight_scale, numbers.Real) and not isinstance(weight_scale, bool)
+                                         and 0 < weight_scale < math.inf):
+            raise ValueError(f"weight_scale must be a positive number or 'he', got {weight_scale!r}")
         self.reg = reg
         self.dtype = dtype
-        self.num_layers = len(hidden_dims) + 1
+        self.num_layers = len(dims) - 1
         self.input_dim, self.num_classes = input_dim, num_classes
-        dims = [input_dim, *hidden_dims, num_classes]
         # np.random when seed is None, so that np.random.seed(...) reproduces the handout's numbers.
         standard_normal = (lambda shape: np.random.randn(*shape)) if seed is None else \
             np.random.default_rng(seed).standard_normal
-        if weight_scale != "he" and not (isinstance(weight_scale, (int, float)) and weight_scale > 0):
-            raise ValueError(f"weight_scale must be a positive number or 'he', got {weight_scale!r}")
         self.params = {}
         for layer, (d_in, d_out) in enumerate(zip(dims[:-1], dims[1:], strict=True), start=1):
             scale = np.sqrt(2 / d_in) if weight_scale == "he" else weight_scale
