@@ -4,8 +4,10 @@
 # While working:
 #   make check      unit tests and lint only: no notebooks, no tests marked slow
 #   make problem3   Problem 3's unit tests and notebook (likewise problem1, problem2, problem4)
+#   make pdf        submission.pdf from the notebooks as they are (run and saved in Jupyter), no re-run
 #   make kernel     register this environment as the Jupyter kernel 'Python (cs231n)'
 #   make bench      run the timing scripts in benchmarks/
+#   make            (or make help) print this list
 # A local CIFAR-10 archive is used with CIFAR10_ARCHIVE=FILE (and CIFAR10_ACCEPT_CHECKSUM=1 for
 # an archive that is not the official one); both are read by datasets/get_datasets.sh.
 
@@ -17,11 +19,18 @@ NBVAL_FLAGS := --nbval-lax --nbval-current-env --nbval-cell-timeout=900 \
 
 PROBLEMS := problem1 problem2 problem3 problem4
 
-.PHONY: homework test check $(PROBLEMS) kernel bench setup data
+.PHONY: help homework test check $(PROBLEMS) pdf kernel bench setup data
 .DELETE_ON_ERROR:
+
+# A bare `make` lists the targets rather than starting minutes of training.
+help:
+	@sed -n '1,/^$$/s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
 homework: setup
 	bash export_pdf.sh --execute
+
+pdf: $(VENV)/.installed
+	bash export_pdf.sh
 
 test: setup
 	$(PY) -m pytest $(NBVAL_FLAGS) tests notebooks

@@ -23,6 +23,9 @@ readonly MEMBERS="batches.meta data_batch_1 data_batch_2 data_batch_3 data_batch
 readonly NEEDED_KB=400000   # archive (163 MB) + extracted batches (178 MB), with some room
 
 die() { printf 'get_datasets.sh: error: %s\n' "$*" >&2; exit 1; }
+# How to give a local archive, for this script and for the make targets that call it.
+readonly GIVE_ARCHIVE="run 'bash datasets/get_datasets.sh --archive FILE', or 'make setup CIFAR10_ARCHIVE=FILE' (likewise make test, make homework)"
+readonly GIVE_ACCEPT="add --accept-checksum (make: CIFAR10_ACCEPT_CHECKSUM=1)"
 say() { printf 'get_datasets.sh: %s\n' "$*"; }
 
 # The help text is the comment block at the top of this file (up to its first non-comment line).
@@ -30,6 +33,10 @@ usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0";
 
 archive="${CIFAR10_ARCHIVE:-}"
 accept_checksum="${CIFAR10_ACCEPT_CHECKSUM:-0}"
+case "$accept_checksum" in
+  0|1) ;;
+  *) die "CIFAR10_ACCEPT_CHECKSUM must be 1 (accept an archive whose md5 is not the official one) or 0, got '$accept_checksum'" ;;
+esac
 url="${CIFAR10_URL:-$OFFICIAL_URL}"
 dest="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
@@ -76,6 +83,7 @@ work="$(mktemp -d "$dest/.tmp.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
 if [ -n "$archive" ]; then
+  [ ! -d "$archive" ] || die "archive '$archive' is a folder: give the archive file itself, cifar-10-python.tar.gz"
   [ -f "$archive" ] || die "archive '$archive' not found (give the path of cifar-10-python.tar.gz)"
   [ -r "$archive" ] || die "archive '$archive' is not readable"
   say "using local archive $archive"
@@ -87,12 +95,12 @@ else
   say "downloading $url (about 163 MB)"
   if command -v curl >/dev/null 2>&1; then
     curl -fL --retry 2 --connect-timeout 20 -o "$part" "$url" \
-      || die "download of $url failed (no network, or the host is unreachable). On a machine without internet, copy cifar-10-python.tar.gz here by hand and run: $0 --archive FILE"
+      || die "download of $url failed (no network, or the host is unreachable). On a machine without internet, copy cifar-10-python.tar.gz to it and $GIVE_ARCHIVE"
   elif command -v wget >/dev/null 2>&1; then
     wget -q --tries=3 --timeout=20 -O "$part" "$url" \
-      || die "download of $url failed (no network, or the host is unreachable). On a machine without internet, copy cifar-10-python.tar.gz here by hand and run: $0 --archive FILE"
+      || die "download of $url failed (no network, or the host is unreachable). On a machine without internet, copy cifar-10-python.tar.gz to it and $GIVE_ARCHIVE"
   else
-    die "neither curl nor wget is installed: install one (Debian/Ubuntu: apt-get install curl), or give a local archive with --archive FILE"
+    die "neither curl nor wget is installed: install one (Debian/Ubuntu: apt-get install curl), or give a local archive: $GIVE_ARCHIVE"
   fi
   archive="$work/cifar-10-python.tar.gz"
   mv "$part" "$archive"
@@ -105,18 +113,21 @@ if [ "$md5" = "$OFFICIAL_MD5" ]; then
   say "checksum OK: md5 $md5 is the official CIFAR-10 archive"
 elif [ "$accept_checksum" = 1 ]; then
   official=no
-  say "WARNING: md5 $md5 is not the official $OFFICIAL_MD5; accepted as asked (--accept-checksum). Numbers measured on this data will differ slightly from the official CIFAR-10."
 else
-  die "archive md5 is $md5, not the official $OFFICIAL_MD5: the file is corrupt, truncated, another data set, or an unofficial copy. Fetch the official archive again, or, if this is a faithful mirror you trust, re-run with --accept-checksum."
+  die "archive md5 is $md5, not the official $OFFICIAL_MD5: the file is corrupt, truncated, another data set, or an unofficial copy. Fetch the official archive again, or, if this is a faithful mirror you trust, $GIVE_ACCEPT."
 fi
 
 listing="$work/listing"
 tar -tzf "$archive" > "$listing" 2>"$work/tar.err" \
-  || die "cannot read '$archive' as a .tar.gz (corrupt or truncated): $(head -c 300 "$work/tar.err")"
+  || die "cannot read '$archive' as a .tar.gz (corrupt or truncated): $(head -c 300 "$work/tar.err"). Copy or download the archive again."
 for m in $MEMBERS; do
   grep -qx "\(\./\)\{0,1\}$FOLDER/$m" "$listing" \
     || die "'$archive' has no $FOLDER/$m: it is not CIFAR-10's python version (cifar-10-python.tar.gz)"
 done
+# Warned only now that the file is known to be CIFAR-10's archive, so that the warning is about data.
+if [ "$official" = no ]; then
+  say "WARNING: md5 $md5 is not the official $OFFICIAL_MD5; accepted as asked (--accept-checksum or CIFAR10_ACCEPT_CHECKSUM=1). Numbers measured on this data will differ slightly from the official CIFAR-10."
+fi
 
 extracted="$work/extract"
 mkdir "$extracted"

@@ -113,6 +113,7 @@ PROBLEMS = {
     "tests/test_export.py": (),
     "tests/test_benchmarks.py": (),
     "tests/test_lint.py": (),
+    "tests/test_makefile.py": (),
     "tests/test_problem_markers.py": (),
     "notebooks/autoencoder_backprop.ipynb": (1,),
     "notebooks/gplvm_backprop.ipynb": (2,),

@@ -36,7 +36,7 @@ def test_refuses_unofficial_checksum_without_acceptance(tiny_archive, dest):
     result = run_script("--archive", tiny_archive, "--dest", dest)
     assert result.returncode != 0
     assert "not the official c58f30108f718f92721af3b95e74349a" in result.stderr
-    assert "--accept-checksum" in result.stderr
+    assert "add --accept-checksum (make: CIFAR10_ACCEPT_CHECKSUM=1)" in result.stderr
     assert leftovers(dest) == []
 
 
@@ -87,7 +87,9 @@ def test_truncated_archive_is_refused_and_nothing_is_left(tiny_archive, dest, tm
     truncated.write_bytes(tiny_archive.read_bytes()[: tiny_archive.stat().st_size // 2])
     result = run_script("--archive", truncated, "--accept-checksum", "--dest", dest)
     assert result.returncode != 0
-    assert "corrupt or truncated" in result.stderr
+    assert "corrupt or truncated" in result.stderr and "Copy or download the archive again" in result.stderr
+    # The warning about an unofficial archive's numbers comes only once the file is known to be CIFAR-10.
+    assert "WARNING" not in result.stdout
     assert leftovers(dest) == []
 
 
@@ -107,6 +109,17 @@ def test_archive_of_another_data_set_is_refused(dest, tmp_path):
 def test_missing_archive_file_is_named(dest, tmp_path):
     result = run_script("--archive", tmp_path / "nope.tar.gz", "--dest", dest)
     assert result.returncode != 0 and "nope.tar.gz' not found" in result.stderr
+    result = run_script("--archive", tmp_path, "--dest", dest)
+    assert result.returncode != 0 and f"archive '{tmp_path}' is a folder: give the archive file" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["yes", "true", "2"])
+def test_an_acceptance_other_than_1_or_0_is_refused_not_ignored(tiny_archive, dest, value):
+    result = run_script("--archive", tiny_archive, "--dest", dest, env={"CIFAR10_ACCEPT_CHECKSUM": value})
+    assert result.returncode != 0
+    assert f"CIFAR10_ACCEPT_CHECKSUM must be 1 (accept an archive whose md5 is not the official one) or 0, " \
+           f"got '{value}'" in result.stderr
+    assert leftovers(dest) == []
 
 
 def test_no_network_gives_a_clear_error_and_no_partial_download(dest):
@@ -114,7 +127,7 @@ def test_no_network_gives_a_clear_error_and_no_partial_download(dest):
     result = run_script("--dest", dest, env={"CIFAR10_URL": "http://127.0.0.1:9/cifar-10-python.tar.gz"})
     assert result.returncode != 0
     assert "download of http://127.0.0.1:9/cifar-10-python.tar.gz failed" in result.stderr
-    assert "--archive FILE" in result.stderr
+    assert "--archive FILE', or 'make setup CIFAR10_ARCHIVE=FILE'" in result.stderr
     assert leftovers(dest) == []
 
 
