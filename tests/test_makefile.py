@@ -1,4 +1,5 @@
 """The Makefile: a bare `make` lists the targets instead of starting the homework's training."""
+import os
 import re
 import shutil
 import subprocess
@@ -11,7 +12,10 @@ needs_make = pytest.mark.skipif(shutil.which("make") is None, reason="make is no
 
 
 def make(*args, cwd=REPO):
-    return subprocess.run(["make", *args], capture_output=True, text=True, cwd=cwd)
+    # As typed in a shell: without the flags of a make that runs these tests (make test), which
+    # would add its own options, such as printing the folder it enters.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
+    return subprocess.run(["make", *args], capture_output=True, text=True, cwd=cwd, env=env)
 
 
 @needs_make
