@@ -63,6 +63,8 @@ def train(X, m, learning_rate, num_iters, seed=0, record_every=10):
     X: (N, n) data (centred); m: code size. W starts at 0.01 * standard normal (m, n) from seed.
     Returns W (m, n) and history, a dict of 'iteration' and 'loss' lists every record_every steps.
     """
+    if not (isinstance(record_every, int) and record_every >= 1):
+        raise ValueError(f"record_every must be a positive integer (steps between records), got {record_every!r}")
     W = 0.01 * np.random.default_rng(seed).standard_normal((m, np.shape(X)[1]))
     history = {"iteration": [], "loss": []}
     for it in range(num_iters + 1):
@@ -78,9 +80,11 @@ def pca(X, m):
     """Top-m principal directions of centred data X (N, n) and the best rank-m reconstruction loss.
 
     Returns V (m, n), orthonormal rows, and L_opt = 1/2 sum of the discarded squared singular values,
-    the smallest L any W (m, n) can reach (Eckart-Young).
+    the smallest L any W (m, n) can reach (Eckart-Young). Raises ValueError unless 1 <= m <= min(N, n).
     """
     _, S, Vt = np.linalg.svd(X, full_matrices=False)
+    if not 1 <= m <= len(Vt):
+        raise ValueError(f"m must be from 1 to min(N, n) = {len(Vt)} for X {np.shape(X)}, got {m}")
     return Vt[:m], 0.5 * float(np.sum(S[m:] ** 2))
 
 

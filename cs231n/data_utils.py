@@ -4,6 +4,7 @@ The data set is fetched by ``datasets/get_datasets.sh``; this module only reads 
 extracted. ``CIFAR10_DIR`` (environment) overrides where it looks. Batches are read by a restricted
 unpickler that rebuilds numpy arrays and plain containers only, so a tampered file cannot run code.
 """
+import math
 import os
 import pickle
 import re
@@ -47,7 +48,8 @@ class _ForbiddenGlobal(pickle.UnpicklingError):
 
 
 class _BatchUnpickler(pickle.Unpickler):
-    """Unpickler that rebuilds dicts, lists, str/bytes, ints and numpy arrays, and nothing else.
+    """Unpickler that rebuilds plain Python values (dicts, lists, tuples, strings, numbers, None)
+    and numpy arrays, and no other object.
 
     Every global a pickle names (the only way it can reach a callable) goes through find_class,
     which refuses all but _BATCH_GLOBALS before anything is called.
@@ -76,9 +78,13 @@ def _read_batch(filename):
     except _ForbiddenGlobal as e:
         raise ValueError(
             f"{filename}: refused to load: it asks for {e.name}, which a CIFAR-10 batch never "
-            f"contains (only dicts, lists, strings, ints and numpy arrays); nothing was called, and "
+            f"contains (only plain values such as dicts, lists, strings and numbers, and numpy "
+            f"arrays); nothing was called, and "
             f"the file may be malicious. Delete the data folder and fetch clean data with "
             f"{FETCH_COMMAND}") from None
+    except MemoryError:
+        raise ValueError(f"{filename}: not a CIFAR-10 batch: it asks for an array too large for memory; "
+                         f"delete the data folder and fetch it again with {FETCH_COMMAND}") from None
     except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError, ValueError) as e:
         raise ValueError(f"{filename}: not a readable CIFAR-10 batch pickle ({e}); "
                          f"delete the data folder and fetch it again with {FETCH_COMMAND}") from e
@@ -88,7 +94,10 @@ def _read_batch(filename):
     missing = {"data", "labels"} - batch.keys()
     if missing:
         raise ValueError(f"{filename}: missing key(s) {sorted(missing)}; found {sorted(batch)}")
-    data, labels = np.asarray(batch["data"]), np.asarray(batch["labels"])
+    try:
+        data, labels = np.asarray(batch["data"]), np.asarray(batch["labels"])
+    except (ValueError, TypeError) as e:   # ragged lists, say
+        raise ValueError(f"{filename}: 'data' and 'labels' must be arrays ({e})") from None
     n_pixels = int(np.prod(IMAGE_SHAPE))
     if data.ndim != 2 or data.shape[1] != n_pixels or data.dtype != np.uint8:
         raise ValueError(f"{filename}: 'data' must be uint8 of shape (N, {n_pixels}), "
@@ -110,8 +119,8 @@ def load_CIFAR_batch(filename):
     """Load one CIFAR-10 batch file, as the course's loader does.
 
     filename: path of data_batch_k or test_batch (official python-version pickle; keys may be
-        str or bytes). It is read by a restricted unpickler that rebuilds only dicts, lists,
-        str/bytes, ints and numpy arrays, so a tampered file cannot run code.
+        str or bytes). It is read by a restricted unpickler that rebuilds only plain Python values
+        (dicts, lists, strings, numbers, ...) and numpy arrays, so a tampered file cannot run code.
     Returns X (N, 32, 32, 3) float64 images in HWC order, pixel values 0..255, and Y (N,) int64
     labels in 0..9.
     Raises ValueError naming the file when its content is not a CIFAR-10 batch, or when it names
@@ -192,7 +201,11 @@ def get_CIFAR10_data(num_training=49000, num_validation=1000, num_test=1000, sub
     flatten=True: rows of 3072 pixels in HWC order, X_* (N, 3072) (the two-layer notebook's form).
     dtype: float type of the images; float32 halves the memory of float64 (1.2 GB for all of it).
     Returns a dict with X_train, y_train, X_val, y_val, X_test, y_test.
+    Raises ValueError for split sizes out of range or a dtype that is not a float type, before loading.
     """
+    if np.dtype(dtype).kind != "f":
+        raise ValueError(f"dtype must be a float type such as np.float32 or np.float64 (the mean image is "
+                         f"subtracted), got {np.dtype(dtype)}")
     if not (num_training > 0 and num_validation >= 0 and num_training + num_validation <= 50000
             and 0 <= num_test <= 10000):
         raise ValueError(f"need num_training > 0, num_training + num_validation <= 50000 and "
@@ -207,7 +220,7 @@ def get_CIFAR10_data(num_training=49000, num_validation=1000, num_test=1000, sub
     # Lay each split out while still uint8 (views), then make one float copy of it.
     data = {}
     for name, (X, y) in splits.items():
-        X = X.reshape(len(X), -1) if flatten else X.transpose(0, 3, 1, 2)
+        X = X.reshape(len(X), math.prod(IMAGE_SHAPE)) if flatten else X.transpose(0, 3, 1, 2)
         data[f"X_{name}"] = np.array(X, dtype=dtype, order="C")
         data[f"y_{name}"] = y
     if subtract_mean:
@@ -231,8 +244,14 @@ def to_patches(images, p):
 
 
 def from_patches(patches, image_shape):
-    """Inverse of to_patches: rows (N * H/p * W/p, p * p * C) back to images (N, H, W, C)."""
+    """Inverse of to_patches: rows (N * H/p * W/p, p * p * C) back to images (N, H, W, C).
+
+    image_shape: (H, W, C), the shape to_patches was given (without N). Raises ValueError when the
+    rows are not p * p * C values with H and W multiples of p.
+    """
     H, W, C = image_shape
     p = int(round(np.sqrt(patches.shape[1] // C)))
+    if patches.ndim != 2 or p * p * C != patches.shape[1] or H % p or W % p or len(patches) % (H // p * W // p):
+        raise ValueError(f"patches {patches.shape} are not p x p x {C} patches of {H}x{W} images (p = {p})")
     grid = patches.reshape(-1, H // p, W // p, p, p, C).transpose(0, 1, 3, 2, 4, 5)
     return grid.reshape(-1, H, W, C)

@@ -20,6 +20,7 @@ Without it (numpy on MKL or Accelerate, or unknown names), axpy is numpy's `y +=
 by block.
 """
 import ctypes
+import numbers
 
 import numpy as np
 
@@ -95,8 +96,13 @@ def axpy(alpha, x, y):
     alpha: a real number; x: an array of y's shape; y: a writeable float array.
     Large C-contiguous float32 and float64 arrays go through OpenBLAS (threads, fused multiply-adds:
     see the module docstring), anything else through numpy, block by block unless x and y overlap.
-    Raises ValueError if y is read-only or x's shape is not y's.
+    Raises ValueError if alpha is not one real number, y is read-only or x's shape is not y's.
     """
+    # numbers.Real takes Python's and numpy's real scalars; a 0-d array is one number too.
+    if not (isinstance(alpha, numbers.Real)
+            or isinstance(alpha, np.ndarray) and alpha.ndim == 0 and alpha.dtype.kind in "fiu"):
+        raise ValueError(f"axpy's alpha (a learning rate or regularisation strength) must be one real number, "
+                         f"got {alpha!r}; take it out of its array with float(...)")
     if not y.flags.writeable:
         raise ValueError("axpy updates y in place, so y must be writeable; got a read-only array")
     if x.shape != y.shape:

@@ -10,12 +10,24 @@ import numbers
 import numpy as np
 
 
+def _check_images(X, channels_last, name):
+    """Raise ValueError unless X is images (N, C, H, W), or (N, H, W, C) with channels_last, and not
+    with more than 4 channels and more channels than pixels along a side, a layout misread:
+    (N, 3, 32, 32) read as (N, H, W, C) would be 32 channels of 3x32 images, flipped upside down."""
+    layout = "(N, H, W, C)" if channels_last else "(N, C, H, W)"
+    if X.ndim != 4:
+        raise ValueError(f"{name} expects images {layout}, got shape {X.shape}")
+    C, H, W = (X.shape[3], X.shape[1], X.shape[2]) if channels_last else X.shape[1:]
+    if C > 4 and C > min(H, W):
+        raise ValueError(f"{name} expects images {layout}, got shape {X.shape}, which would be {C} channels "
+                         f"of {H}x{W} pixels: are the images laid out the other way? Try "
+                         f"channels_last={not channels_last}")
+
+
 def horizontal_flip(X, channels_last=False):
     """Mirror images left to right. X: (N, C, H, W), or (N, H, W, C) with channels_last.
     Returns a view of X."""
-    if X.ndim != 4:
-        layout = "(N, H, W, C)" if channels_last else "(N, C, H, W)"
-        raise ValueError(f"horizontal_flip expects images {layout}, got shape {X.shape}")
+    _check_images(X, channels_last, "horizontal_flip")
     return X[:, :, ::-1] if channels_last else X[..., ::-1]
 
 
@@ -26,9 +38,7 @@ def translate(X, dy, dx, channels_last=False):
     X: (N, C, H, W), or (N, H, W, C) with channels_last; |dy| < H and |dx| < W.
     Returns a new array of X's shape and dtype.
     """
-    if X.ndim != 4:
-        layout = "(N, H, W, C)" if channels_last else "(N, C, H, W)"
-        raise ValueError(f"translate expects images {layout}, got shape {X.shape}")
+    _check_images(X, channels_last, "translate")
     row_axis = 1 if channels_last else 2
     H, W = X.shape[row_axis], X.shape[row_axis + 1]
     if not (abs(dy) < H and abs(dx) < W):
@@ -49,7 +59,8 @@ def pca_whitening(X, num_components, epsilon=1e-3, num_rows=10000, seed=0, white
 
     X: (N, d_1, ..., d_k) inputs, centred (get_CIFAR10_data subtracts the mean image);
         D = d_1 * ... * d_k.
-    num_components: K, 1 <= K <= D. epsilon: >= 0, relative to lambda_1.
+    num_components: K, 1 <= K <= D, and at most the number of dimensions the sampled rows span.
+    epsilon: >= 0, relative to lambda_1.
     whiten: False for the projection alone, P = U with orthonormal columns: each component keeps
         its own variance, so the inputs keep their scale and the distances between them (up to
         the variance left out); epsilon is then not used.
@@ -57,8 +68,14 @@ def pca_whitening(X, num_components, epsilon=1e-3, num_rows=10000, seed=0, white
         3072 pixels at a fifth of the work of all 49,000; seed picks them.
     Returns P (D, K) in X's dtype, so that X.reshape(N, D) @ P is the whitened data, and the
     fraction of the total variance the K components keep.
+    Raises ValueError for X that is not floating-point or has fewer than 2 rows, and for K beyond
+    the dimensions the rows span (those components would be directions of rounding noise).
     """
     N, D = X.shape[0], int(np.prod(X.shape[1:]))
+    if X.dtype.kind != "f":
+        raise ValueError(f"X must be floating-point (centred inputs), got dtype {X.dtype}: pass X.astype(np.float32)")
+    if N < 2:
+        raise ValueError(f"pca_whitening needs at least 2 rows to estimate a covariance, got X {X.shape}")
     if not 1 <= num_components <= D:
         raise ValueError(f"num_components must be in 1..{D} for {D} input values, got {num_components}")
     if epsilon < 0:
@@ -73,12 +90,15 @@ def pca_whitening(X, num_components, epsilon=1e-3, num_rows=10000, seed=0, white
     eigenvalues, eigenvectors = np.linalg.eigh(covariance)        # ascending order
     eigenvalues = np.maximum(eigenvalues[::-1][:num_components], 0)   # rounding can make 0 slightly negative
     eigenvectors = eigenvectors[:, ::-1][:, :num_components]
+    # An eigenvalue at the rounding level of the largest belongs to a direction the rows do not span.
+    spanned = eigenvalues > D * np.finfo(np.float64).eps * eigenvalues[0]
+    if not spanned.all():
+        raise ValueError(f"the {len(sample)} sampled rows span only {int(spanned.sum())} of the {num_components} "
+                         f"components asked for (the others have no variance): use at most that many "
+                         f"components, or more rows")
     P = eigenvectors
     if whiten:
-        scale = eigenvalues + epsilon * eigenvalues[0]
-        if scale[-1] <= 0:
-            raise ValueError(f"component {num_components} has zero variance: use fewer components or epsilon > 0")
-        P = eigenvectors / np.sqrt(scale)
+        P = eigenvectors / np.sqrt(eigenvalues + epsilon * eigenvalues[0])
     return P.astype(X.dtype), float(eigenvalues.sum() / np.trace(covariance))
 
 
@@ -107,8 +127,15 @@ def whiten_with_mirror_images(data, num_components=512, epsilon=1e-3, channels_l
     X_train = data["X_train"]
     # Refused here rather than after the slow fit: the flip and the translations need the image axes.
     horizontal_flip(X_train, channels_last)
-    for dy, dx in translations:
-        translate(X_train[:1], dy, dx, channels_last)
+    translations = list(translations)
+    for offset in translations:
+        if not (isinstance(offset, (tuple, list)) and len(offset) == 2
+                and all(isinstance(v, numbers.Integral) for v in offset)):
+            raise ValueError(f"translations must be a list of (dy, dx) pairs of integers, such as [(0, 2)], "
+                             f"got {offset!r} in it")
+        translate(X_train[:1], *offset, channels_last)
+    if not (isinstance(chunk_rows, numbers.Integral) and chunk_rows >= 1):
+        raise ValueError(f"chunk_rows must be a positive integer, got {chunk_rows!r}")
     P, variance_kept = pca_whitening(X_train, num_components, epsilon, whiten=whiten)
 
     def project(X, out=None):

@@ -9,6 +9,8 @@ workers do not oversubscribe the cores.
     for config, solver in zip(configs, run_search(train_fc, configs, data=pca_data)):
         print(config, solver.best_val_acc)
 """
+import numbers
+
 import joblib
 from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
@@ -50,7 +52,7 @@ def run_search(train, configs, n_jobs=None, **shared):
         raise ValueError(f"{clashes} given both in a configuration and as a shared argument; pass each once")
     if n_jobs is None:
         n_jobs = min(joblib.cpu_count(), len(configs))
-    if not (isinstance(n_jobs, int) and n_jobs >= 1):
+    if not (isinstance(n_jobs, numbers.Integral) and not isinstance(n_jobs, bool) and n_jobs >= 1):
         raise ValueError(f"n_jobs must be a positive integer (or None for one per core), got {n_jobs!r}")
     parallel = Parallel(n_jobs=n_jobs, backend="loky", max_nbytes="1M", mmap_mode="r",
                         return_as="generator")

@@ -44,15 +44,16 @@ def plot_training(loss_history, train_acc_history, val_acc_history, title, loss_
     figsize: in inches; a narrower figure is printed at a larger scale, so its text is larger.
     Returns the figure.
     """
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=figsize)
-    ax_loss.plot(np.arange(len(loss_history)) if loss_x is None else loss_x, loss_history, lw=0.6)
-    ax_loss.set(xlabel="iteration", ylabel="training loss", title="Loss")
+    # Checked before the figure is made: a refused call leaves no half-drawn figure behind.
     if len(train_acc_history) != len(val_acc_history):
         raise ValueError(f"got {len(train_acc_history)} training and {len(val_acc_history)} validation accuracies; "
                          "each check gives one of each")
     checks = np.arange(len(train_acc_history)) if acc_x is None else np.asarray(acc_x)
     if checks.shape != (len(train_acc_history),):
         raise ValueError(f"acc_x must be one position per check, ({len(train_acc_history)},), got shape {checks.shape}")
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=figsize)
+    ax_loss.plot(np.arange(len(loss_history)) if loss_x is None else loss_x, loss_history, lw=0.6)
+    ax_loss.set(xlabel="iteration", ylabel="training loss", title="Loss")
     ax_acc.plot(checks, train_acc_history, "o-", label=train_label)
     ax_acc.plot(checks, val_acc_history, "o-", label="validation")
     ax_acc.set(xlabel=acc_xlabel, ylabel="accuracy", title="Classification accuracy")

@@ -66,3 +66,11 @@ def test_bad_shapes_are_refused(W, x, message):
     with pytest.raises(ValueError) as err:
         ae.grad(W, x)
     assert message in str(err.value)
+
+
+def test_a_code_size_or_record_interval_out_of_range_is_refused():
+    X = np.random.default_rng(0).standard_normal((20, 5))
+    with pytest.raises(ValueError, match=r"m must be from 1 to min\(N, n\) = 5 for X \(20, 5\), got 6"):
+        ae.pca(X, 6)
+    with pytest.raises(ValueError, match="record_every must be a positive integer .* got 0"):
+        ae.train(X, 2, learning_rate=1e-3, num_iters=5, record_every=0)

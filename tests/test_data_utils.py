@@ -61,6 +61,8 @@ def test_load_CIFAR10_concatenates_the_five_training_batches(tiny_cifar_dir):
     (pickle.dumps({"data": np.zeros((2, 3072), np.uint8), "labels": [0, 10]}, protocol=4), "0..9"),
     (pickle.dumps({"data": np.zeros((2, 3072), np.uint8), "labels": ["0", "1"]}, protocol=4),
      "labels must be integers, got <U1"),
+    (pickle.dumps({"data": np.zeros((2, 3072), np.uint8), "labels": [[0], [1, 2]]}, protocol=4),
+     "'data' and 'labels' must be arrays"),
 ])
 def test_malformed_batch_raises_a_clear_error(tmp_path, content, message):
     (tmp_path / "bad").write_bytes(content)
@@ -79,6 +81,19 @@ class BadArray:
 def test_allowed_numpy_call_with_bad_arguments_raises_a_clear_error(tmp_path):
     (tmp_path / "bad").write_bytes(pickle.dumps({"data": BadArray(), "labels": [0]}, protocol=4))
     with pytest.raises(ValueError, match="bad: not a readable CIFAR-10 batch pickle"):
+        load_CIFAR_batch(tmp_path / "bad")
+
+
+class HugeArray:
+    """Unpickles into numpy's own array reconstruction asked for a petabyte, beyond any address space."""
+
+    def __reduce__(self):
+        return np.empty(0).__reduce__()[0], (np.ndarray, (2 ** 50,), b"b")
+
+
+def test_a_batch_asking_for_an_impossible_array_is_refused_by_name(tmp_path):
+    (tmp_path / "bad").write_bytes(pickle.dumps({"data": HugeArray(), "labels": [0]}, protocol=4))
+    with pytest.raises(ValueError, match="bad: not a CIFAR-10 batch: it asks for an array too large for memory"):
         load_CIFAR_batch(tmp_path / "bad")
 
 
@@ -205,6 +220,15 @@ def test_get_CIFAR10_data_peaks_at_its_output_plus_the_raw_bytes(tiny_cifar_dir)
 def test_bad_split_sizes_are_refused(tiny_cifar_dir):
     with pytest.raises(ValueError, match="num_training"):
         get_CIFAR10_data(num_training=49000, num_validation=2000, root=tiny_cifar_dir)
+    # Refused before the (slow) load, not after it at the mean subtraction.
+    with pytest.raises(ValueError, match="dtype must be a float type .* got int32"):
+        get_CIFAR10_data(dtype=np.int32, root=tiny_cifar_dir / "not-there")
+
+
+def test_empty_splits_are_empty_arrays_in_either_layout(tiny_cifar_dir):
+    for flatten, shape in [(True, (0, 3072)), (False, (0, 3, 32, 32))]:
+        d = get_CIFAR10_data(40, 0, 0, flatten=flatten, dtype=np.float32, root=tiny_cifar_dir)
+        assert d["X_val"].shape == d["X_test"].shape == shape and d["y_val"].shape == (0,)
 
 
 def test_source_is_reported(tiny_cifar_dir):
@@ -266,3 +290,6 @@ def test_patches_round_trip_and_order():
     np.testing.assert_array_equal(data_utils.from_patches(patches, (8, 8, 3)), images)
     with pytest.raises(ValueError, match="multiple of the patch size 3"):
         data_utils.to_patches(images, 3)
+    # The right number of values per image, but the image sides are no multiples of the patch side.
+    with pytest.raises(ValueError, match=r"patches \(8, 48\) are not p x p x 3 patches of 2x32 images \(p = 4\)"):
+        data_utils.from_patches(patches, (2, 32, 3))

@@ -76,3 +76,9 @@ def test_ml_solution_refuses_a_latent_dimension_it_cannot_fit(q, beta, match):
     Y = np.random.default_rng(0).standard_normal((5, 8))
     with pytest.raises(ValueError, match=match):
         gplvm.ml_solution(Y, q, alpha=1.0, beta=beta)
+
+
+def test_fit_refuses_a_record_interval_that_is_not_positive():
+    X, Y, alpha, beta = problem(6, 2, 4, 0)
+    with pytest.raises(ValueError, match="record_every must be a positive integer .* got 0"):
+        gplvm.fit(Y, 2, alpha, beta, adam, {"learning_rate": 0.05}, num_iters=5, record_every=0)

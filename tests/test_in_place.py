@@ -97,6 +97,20 @@ def test_axpy_refuses_a_read_only_y():
         axpy(1.0, np.ones(MIN_BLAS_SIZE), y)
 
 
+@pytest.mark.parametrize("size", [10, MIN_BLAS_SIZE])
+def test_axpy_refuses_an_alpha_that_is_not_one_real_number_on_every_path(size):
+    # A learning rate drawn as np.random.uniform(size=1) is an array: refused below and above
+    # MIN_BLAS_SIZE alike, not broadcast by numpy on small weights and a ctypes error on large ones.
+    y = np.zeros(size)
+    for alpha in (np.array([0.1]), [0.1], 1j):
+        with pytest.raises(ValueError, match="must be one real number.*float"):
+            axpy(alpha, np.ones(size), y)
+    assert not y.any()
+    axpy(np.float32(0.5), np.ones(size), y)            # numpy's scalars and 0-d arrays are numbers
+    axpy(np.array(0.5), np.ones(size), y)
+    assert np.array_equal(y, np.ones(size))
+
+
 def test_blocks_cut_contiguous_arrays_into_matching_pieces():
     a, b = np.arange(2 * IN_PLACE_BLOCK + 3), np.zeros(2 * IN_PLACE_BLOCK + 3)
     pieces = list(blocks(a, b))

@@ -74,6 +74,21 @@ def test_keep_best_checks_the_final_parameters_too():
     assert stats["check_iterations"] == list(range(0, 28, 3)) and len(stats["val_acc_history"]) == 10
 
 
+def test_divergence_with_keep_best_restores_the_best_check_and_names_the_rate_in_use():
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((60, 5)), rng.integers(3, size=60)
+    np.random.seed(1)
+    net = TwoLayerNet(5, 8, 3, std=1e-1)
+    # A rate that grows by 3 per epoch of 3 iterations: fine at first, then the loss overflows.
+    with pytest.raises(ValueError, match=r"learning rate \d.* by then, from learning_rate=0.5; reg=1e-05\); lower "
+                                         r"the learning rate. The parameters of the best check \(validation "
+                                         r"accuracy 0\.\d+\) were restored"), np.errstate(all="ignore"):
+        net.train(X, y, X, y, learning_rate=0.5, learning_rate_decay=3.0, num_iters=300, batch_size=20,
+                  keep_best=True)
+    assert all(np.all(np.isfinite(v)) for v in net.params.values())
+    assert (net.predict(X) == y).mean() > 1 / 3
+
+
 def test_epochs_are_counted_when_the_batch_does_not_divide_the_data():
     np.random.seed(0)
     net = TwoLayerNet(3, 4, 2)

@@ -64,8 +64,15 @@ def test_bad_inputs_are_refused():
         pca_whitening(X, 2, epsilon=-1)
     with pytest.raises(ValueError, match="centred inputs"):
         pca_whitening(X + 10, 2)
-    with pytest.raises(ValueError, match="zero variance"):
+    with pytest.raises(ValueError, match="the 200 sampled rows span only 6 of the 7 components asked for"):
         pca_whitening(np.hstack([X, np.zeros((200, 1))]), 7, epsilon=0)
+    # 4 centred rows span 3 dimensions: further components would be rounding noise, blown up by whitening.
+    with pytest.raises(ValueError, match="the 4 sampled rows span only 3 of the 5 components"):
+        pca_whitening(X[:4] - X[:4].mean(axis=0), 5)
+    with pytest.raises(ValueError, match="at least 2 rows"):
+        pca_whitening(X[:1], 1)
+    with pytest.raises(ValueError, match="floating-point.*got dtype int16"):
+        pca_whitening(np.round(100 * X).astype(np.int16), 2)
 
 
 def test_horizontal_flip_mirrors_the_width_axis_only():
@@ -80,6 +87,9 @@ def test_horizontal_flip_mirrors_the_width_axis_only():
                                   flipped.transpose(0, 2, 3, 1))
     with pytest.raises(ValueError, match=r"\(N, H, W, C\).*\(2, 24\)"):
         horizontal_flip(X.reshape(2, -1), channels_last=True)
+    # CIFAR's (N, 3, 32, 32) read as channels last would be flipped upside down.
+    with pytest.raises(ValueError, match=r"32 channels of 3x32 pixels.*Try channels_last=False"):
+        horizontal_flip(np.zeros((2, 3, 32, 32)), channels_last=True)
 
 
 def test_translate_moves_the_content_and_repeats_the_edge_pixels():
@@ -177,6 +187,12 @@ def test_whitening_refuses_bad_translations_before_fitting():
     data = {"X_train": np.zeros((10, 1, 4, 4)), "y_train": np.zeros(10, int)}
     with pytest.raises(ValueError, match="smaller than the 4x4 image, got dy=4"):
         whiten_with_mirror_images(data, 2, translations=[(4, 0)])
+    # One pair where a list of pairs belongs, and pairs that are not two integers.
+    for bad in [(1, 0), [(1, 0, 0)], [(0.5, 1)]]:
+        with pytest.raises(ValueError, match=r"a list of \(dy, dx\) pairs of integers, such as \[\(0, 2\)\]"):
+            whiten_with_mirror_images(data, 2, translations=bad)
+    with pytest.raises(ValueError, match="chunk_rows must be a positive integer, got 0"):
+        whiten_with_mirror_images(data, 2, chunk_rows=0)
 
 
 def test_whitening_refuses_flat_rows_before_fitting():

@@ -49,8 +49,10 @@ def test_plots_have_titles_and_labels():
         plot_training([1.0], [0.1, 0.2], [0.1, 0.2], "run", acc_x=[0, 1, 2])
     with pytest.raises(ValueError, match=r"got shape \(\)"):
         plot_training([1.0], [0.1, 0.2], [0.1, 0.2], "run", acc_x=3)
+    plt.close("all")
     with pytest.raises(ValueError, match="got 2 training and 1 validation accuracies"):
         plot_training([1.0], [0.1, 0.2], [0.1], "run")
+    assert plt.get_fignums() == []     # refused before any figure was made: none left half drawn
     fig = plot_confusion_matrix(np.array([0, 1]), np.array([0, 0]), ["a", "b"], "cm")
     assert fig.axes[0].get_title() == "cm"
     ax = show_weights(np.random.default_rng(0).standard_normal((4, 12)), (2, 2, 3), "w")

@@ -75,16 +75,19 @@ class TwoLayerNet:
         """Minibatch SGD (cs231n.optim.sgd: the arrays in self.params are updated in place).
 
         X: (N, D), y: (N,) training data; X_val: (N_val, D), y_val: (N_val,) validation data.
-        Minibatches of batch_size rows are sampled with replacement. Once per epoch
-        (max(N // batch_size, 1) iterations) the learning rate is multiplied by learning_rate_decay
-        and the accuracies on the current batch and on the validation set are recorded.
+        Minibatches of batch_size rows are sampled with replacement. An epoch is E = max(N // batch_size,
+        1) iterations; after the update of iterations 0, E, 2E, ... (each epoch's first, as in the
+        course's code) the accuracies on the current batch and on the validation set are recorded and
+        the learning rate is multiplied by learning_rate_decay: the first update uses learning_rate,
+        the next E use learning_rate * learning_rate_decay, and so on.
         keep_best: if True, the parameters at the check with the best validation accuracy are kept at
         the end (early stopping, as the Solver keeps best_params), instead of the last ones. The final
         parameters are then checked too, after the last iteration (unless that iteration began an
         epoch and was checked already), and that check is appended to the histories.
         Returns a dict with loss_history (num_iters,), train_acc_history and val_acc_history (per check),
         and check_iterations, the iteration after whose update each check was made.
-        Raises ValueError if the loss stops being finite (diverging learning rate).
+        Raises ValueError if the loss stops being finite (diverging learning rate); with keep_best,
+        the best check's parameters are restored first, as the Solver does.
         """
         self._check_inputs(X, y)
         self._check_inputs(X_val, y_val)
@@ -93,6 +96,7 @@ class TwoLayerNet:
         iterations_per_epoch = max(num_train // batch_size, 1)
         loss_history, train_acc_history, val_acc_history, check_iterations = [], [], [], []
         best_params = None
+        initial_learning_rate = learning_rate
 
         def check_accuracies(it, X_batch, y_batch):
             nonlocal best_params
@@ -109,8 +113,13 @@ class TwoLayerNet:
                 X_batch, y_batch = X[batch], y[batch]
                 loss, grads = self._loss(X_batch, y_batch, reg)
                 if not np.isfinite(loss):
-                    raise ValueError(f"loss became {loss} at iteration {it} (learning_rate={learning_rate}, "
-                                     f"reg={reg}); lower the learning rate")
+                    if best_params is not None:
+                        self.params = best_params
+                    kept = (f" The parameters of the best check (validation accuracy {max(val_acc_history):.3f}) "
+                            "were restored." if best_params is not None else "")
+                    raise ValueError(f"loss became {loss} at iteration {it} (learning rate {learning_rate:.3g} by "
+                                     f"then, from learning_rate={initial_learning_rate}; reg={reg}); lower the "
+                                     f"learning rate.{kept}")
                 loss_history.append(loss)
                 for name, grad in grads.items():
                     sgd(self.params[name], grad, {"learning_rate": learning_rate})   # in place
