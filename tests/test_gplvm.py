@@ -52,6 +52,13 @@ def test_closed_form_solution_is_a_stationary_point_and_fit_reaches_it():
     L_star = gplvm.log_likelihood(X_star, Y, 1.0, beta)
     assert history["log_likelihood"][-1] == pytest.approx(L_star, rel=1e-3)
     assert history["log_likelihood"][0] < L_star - 100
+    # Given beta, the same closed form with that noise level: still stationary, and the better fit
+    # of the two when beta is the maximum-likelihood one.
+    X_given, beta_given = gplvm.ml_solution(Y, 2, alpha=1.0, beta=2 * beta)
+    assert beta_given == 2 * beta and X_given.shape == (40, 2)
+    assert np.abs(gplvm.grad_L(X_given, Y, 1.0, 2 * beta)).max() < 1e-8 * np.abs(gplvm.grad_L(X_given * 1.1, Y, 1.0,
+                                                                                               2 * beta)).max() + 1e-9
+    assert gplvm.log_likelihood(X_given, Y, 1.0, 2 * beta) < L_star
 
 
 @pytest.mark.parametrize("alpha, beta", [(0.0, 1.0), (1.0, -2.0), (np.inf, 1.0)])

@@ -96,12 +96,31 @@ def test_losses_at_small_scores_and_their_gradients(loss_fn, expected):
     assert rel_error(dx, eval_numerical_gradient(lambda x_: loss_fn(x_, y)[0], x, verbose=False)) < 1e-7
 
 
-@pytest.mark.parametrize("loss_fn", [softmax_loss, svm_loss])
-def test_losses_are_stable_for_huge_scores(loss_fn):
+def test_svm_loss_where_some_margins_are_inactive():
+    # Scores of order 3: many margins x_j - x_y + 1 are negative, so the hinge and its mask matter
+    # (at the 1e-3 scale of the test above every margin is about 1, active).
+    rng = np.random.default_rng(3)
+    x, y = 3 * rng.standard_normal((40, 6)), rng.integers(6, size=40)
+    loss, dx = svm_loss(x, y)
+    by_hand = np.mean([sum(max(0.0, s[j] - s[c] + 1) for j in range(6) if j != c) for s, c in zip(x, y, strict=True)])
+    margins = x - x[np.arange(40), y][:, None] + 1
+    assert 0.2 < np.mean(margins < 0) < 0.8                       # both sides of the hinge occur
+    assert loss == pytest.approx(by_hand, rel=1e-12)
+    assert rel_error(dx, eval_numerical_gradient(lambda x_: svm_loss(x_, y)[0], x, verbose=False)) < 1e-7
+
+
+@pytest.mark.parametrize("loss_fn, expected_loss, expected_dx", [
+    # Row 0 puts all probability on class 0 against label 1 (loss 2e4), row 1 on its label (loss 0).
+    (softmax_loss, 1e4, [[0.5, -0.5, 0.0], [0.0, 0.0, 0.0]]),
+    # Row 0's margins 20001 and 10001, row 1's both negative: (30002 + 0) / 2.
+    (svm_loss, 15001.0, [[0.5, -1.0, 0.5], [0.0, 0.0, 0.0]]),
+])
+def test_losses_are_exact_and_stable_for_huge_scores(loss_fn, expected_loss, expected_dx):
     x = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 5.0]])
     with np.errstate(over="raise", invalid="raise", divide="raise"):  # underflow to 0 is harmless
         loss, dx = loss_fn(x, np.array([1, 1]))
-    assert np.isfinite(loss) and np.all(np.isfinite(dx))
+    assert loss == pytest.approx(expected_loss, rel=1e-12)
+    np.testing.assert_allclose(dx, expected_dx, atol=1e-12)
 
 
 def test_bad_inputs_name_the_shapes():

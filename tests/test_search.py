@@ -76,5 +76,5 @@ def test_refusals_say_what_to_change(problem):
 
 
 def test_errors_in_a_configuration_reach_the_caller(problem):
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="seed"):
         list(run_search(gradient_descent, [{"learning_rate": 0.01}], n_jobs=2, **problem))   # no seed

@@ -1,4 +1,5 @@
 """cs231n.solver.Solver: training, reproducibility, best-parameter restore, checkpoints, errors."""
+import copy
 import json
 import os
 import pathlib
@@ -35,6 +36,25 @@ def test_training_learns_and_records_histories():
     assert len(solver.loss_history) == 4 * (150 // 25)
     assert len(solver.train_acc_history) == len(solver.val_acc_history) == 5  # start + each epoch
     assert solver.best_val_acc >= 0.9 and solver.loss_history[-1] < solver.loss_history[0]
+
+
+def test_every_parameters_learning_rate_decays_once_per_epoch():
+    solver = make_solver(small_data(), lr_decay=0.5)
+    solver.train()
+    assert len(solver.optim_configs) == 4
+    for name, config in solver.optim_configs.items():
+        assert config["learning_rate"] == pytest.approx(0.05 * 0.5 ** 4, rel=1e-12), name
+
+
+def test_accuracy_checks_on_a_subsample_score_the_rows_drawn_with_their_labels():
+    solver = make_solver(small_data(), num_train_samples=30, num_val_samples=20)
+    solver.train()
+    assert solver.train_acc_history[-1] >= 0.9 and solver.val_acc_history[-1] >= 0.9
+    # The same draw by hand, from a copy of the solver's generator.
+    X, y = solver.X_train, solver.y_train
+    subset = copy.deepcopy(solver.rng).choice(len(X), 30)
+    expected = np.mean(np.argmax(solver.model.loss(X[subset]), axis=1) == y[subset])
+    assert solver.check_accuracy(X, y, num_samples=30) == expected
 
 
 def test_the_same_seed_gives_the_same_run():

@@ -53,8 +53,15 @@ def test_plots_have_titles_and_labels():
     with pytest.raises(ValueError, match="got 2 training and 1 validation accuracies"):
         plot_training([1.0], [0.1, 0.2], [0.1], "run")
     assert plt.get_fignums() == []     # refused before any figure was made: none left half drawn
-    fig = plot_confusion_matrix(np.array([0, 1]), np.array([0, 0]), ["a", "b"], "cm")
+    # Rows are true classes, normalised to fractions of each: class a (3 examples) predicted a, a, b.
+    fig = plot_confusion_matrix(np.array([0, 0, 0, 1]), np.array([0, 0, 1, 0]), ["a", "b"], "cm")
     assert fig.axes[0].get_title() == "cm"
-    ax = show_weights(np.random.default_rng(0).standard_normal((4, 12)), (2, 2, 3), "w")
+    np.testing.assert_allclose(fig.axes[0].get_images()[0].get_array(), [[2 / 3, 1 / 3], [1, 0]])
+    assert [t.get_text() for t in fig.axes[0].texts] == ["0.67", "0.33", "1.00", "0.00"]
+    # The weights' rows as tiles of the grid, each stretched to 0..255 on its own.
+    W = np.random.default_rng(0).standard_normal((4, 12))
+    ax = show_weights(W, (2, 2, 3), "w")
     assert ax.get_title() == "w"
+    np.testing.assert_array_equal(ax.get_images()[0].get_array(),
+                                  visualize_grid(W.reshape(4, 2, 2, 3), padding=3).astype("uint8"))
     plt.close("all")
