@@ -1,6 +1,8 @@
 """Measures of a classifier's results: the confusion matrix, and how far apart two accuracies can
 be by chance, on separate examples or on the same ones."""
 import math
+import numbers
+import statistics
 
 import numpy as np
 
@@ -68,3 +70,16 @@ def paired_accuracy_difference_se(correct_a, correct_b):
     only_a = int(np.count_nonzero(correct_a & ~correct_b))
     only_b = int(np.count_nonzero(correct_b & ~correct_a))
     return math.sqrt(only_a + only_b - (only_a - only_b) ** 2 / n) / n
+
+
+def bonferroni_z(num_comparisons, level=0.05):
+    """How many standard errors a difference must exceed to stand out at `level` (two-sided) when it
+    is one of num_comparisons looked at, such as the most distant pair of a grid (Bonferroni):
+    z = Phi^-1(1 - level / (2 num_comparisons)), 1.96 for one comparison at 5%, 2.94 for 15.
+    num_comparisons: a positive integer; level: in (0, 1). Returns a float.
+    """
+    if not (isinstance(num_comparisons, numbers.Integral) and num_comparisons >= 1):
+        raise ValueError(f"num_comparisons must be a positive integer, got {num_comparisons!r}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be a probability in (0, 1), got {level!r}")
+    return statistics.NormalDist().inv_cdf(1 - level / (2 * num_comparisons))

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from cs231n.metrics import accuracy_difference_se, confusion_matrix, paired_accuracy_difference_se
+from cs231n.metrics import accuracy_difference_se, bonferroni_z, confusion_matrix, paired_accuracy_difference_se
 
 
 def test_confusion_matrix_counts():
@@ -86,3 +86,17 @@ def test_confusion_matrix_of_no_examples_and_of_lists():
 def test_confusion_matrix_refuses_labels_it_would_miscount(y_true, y_pred, match):
     with pytest.raises(ValueError, match=match):
         confusion_matrix(y_true, y_pred, 3)
+
+
+def test_bonferroni_z_values_and_coverage():
+    assert bonferroni_z(1) == pytest.approx(1.959964, abs=1e-6)
+    assert bonferroni_z(15) == pytest.approx(2.935199, abs=1e-6)
+    assert bonferroni_z(1, level=0.01) == pytest.approx(2.575829, abs=1e-6)
+    # The largest of 15 independent null differences exceeds it about 5% of the time (4.9%, plus
+    # simulation noise), where a plain 1.96 would be exceeded about half the time.
+    rng = np.random.default_rng(0)
+    largest = np.abs(rng.standard_normal((20000, 15))).max(axis=1)
+    assert 0.04 < np.mean(largest > bonferroni_z(15)) < 0.06 and np.mean(largest > 1.96) > 0.4
+    for bad, match in [((0,), "positive integer, got 0"), ((2.5,), "got 2.5"), ((3, 1.5), "level must be")]:
+        with pytest.raises(ValueError, match=match):
+            bonferroni_z(*bad)
