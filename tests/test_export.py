@@ -123,6 +123,17 @@ def test_no_heading_is_left_alone_at_the_foot_of_a_page(pdf):
 
 @pytest.mark.slow
 @needs_tex
+def test_no_code_cell_starts_as_an_empty_box_at_the_foot_of_a_page(pdf):
+    texts, _ = pdf
+    # A page's last line before the footer's page number: a bare prompt '[17]:' is a box whose code
+    # is all on the next page.
+    last_lines = {page: [line for line in text.splitlines() if line.strip()][-2:-1] for page, text in
+                  enumerate(texts, 1)}
+    assert not [page for page, last in last_lines.items() if last and re.fullmatch(r"\s*\[\d+\]:\s*", last[0])]
+
+
+@pytest.mark.slow
+@needs_tex
 def test_footer_page_numbers_run_from_1_to_n(pdf):
     texts, _ = pdf
     footers = [text.strip().splitlines()[-1].strip() for text in texts]
