@@ -6,6 +6,8 @@ W is used twice (encoder and decoder), so dL/dW is the sum of two path contribut
     total         dL/dW = W (r x^T + x r^T)
 For a batch X (N, n), L is the sum over rows and the outer products become X^T R and R^T X.
 """
+import numbers
+
 import numpy as np
 
 
@@ -63,7 +65,7 @@ def train(X, m, learning_rate, num_iters, seed=0, record_every=10):
     X: (N, n) data (centred); m: code size. W starts at 0.01 * standard normal (m, n) from seed.
     Returns W (m, n) and history, a dict of 'iteration' and 'loss' lists every record_every steps.
     """
-    if not (isinstance(record_every, int) and record_every >= 1):
+    if not (isinstance(record_every, numbers.Integral) and record_every >= 1):
         raise ValueError(f"record_every must be a positive integer (steps between records), got {record_every!r}")
     W = 0.01 * np.random.default_rng(seed).standard_normal((m, np.shape(X)[1]))
     history = {"iteration": [], "loss": []}

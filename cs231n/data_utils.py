@@ -250,8 +250,9 @@ def from_patches(patches, image_shape):
     rows are not p * p * C values with H and W multiples of p.
     """
     H, W, C = image_shape
-    p = int(round(np.sqrt(patches.shape[1] // C)))
-    if patches.ndim != 2 or p * p * C != patches.shape[1] or H % p or W % p or len(patches) % (H // p * W // p):
+    p = int(round(np.sqrt(patches.shape[-1] // C)))
+    if (patches.ndim != 2 or p * p * C != patches.shape[1] or not 0 < p <= min(H, W) or H % p or W % p
+            or len(patches) % (H // p * W // p)):
         raise ValueError(f"patches {patches.shape} are not p x p x {C} patches of {H}x{W} images (p = {p})")
     grid = patches.reshape(-1, H // p, W // p, p, p, C).transpose(0, 1, 3, 2, 4, 5)
     return grid.reshape(-1, H, W, C)

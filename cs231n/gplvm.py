@@ -103,7 +103,7 @@ def fit(Y, q, alpha, beta, update_rule, optim_config, num_iters, seed=0, record_
     update_rule: a rule from cs231n.optim (it descends, so it is given -dL/dX).
     Returns X (N, q) and history, a dict of 'iteration' and 'log_likelihood' lists.
     """
-    if not (isinstance(record_every, int) and record_every >= 1):
+    if not (isinstance(record_every, numbers.Integral) and record_every >= 1):
         raise ValueError(f"record_every must be a positive integer (steps between records), got {record_every!r}")
     X = 0.1 * np.random.default_rng(seed).standard_normal((len(Y), q))
     config = dict(optim_config)

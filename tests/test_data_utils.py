@@ -293,3 +293,6 @@ def test_patches_round_trip_and_order():
     # The right number of values per image, but the image sides are no multiples of the patch side.
     with pytest.raises(ValueError, match=r"patches \(8, 48\) are not p x p x 3 patches of 2x32 images \(p = 4\)"):
         data_utils.from_patches(patches, (2, 32, 3))
+    for bad in (patches[0], patches[:, :3]):      # one flat patch; rows too short for a 1 x 1 x 3 ... patch
+        with pytest.raises(ValueError, match="are not p x p x 3 patches"):
+            data_utils.from_patches(bad, (8, 8, 3))
