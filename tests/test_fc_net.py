@@ -35,8 +35,16 @@ def test_two_layer_net_is_float64_unless_asked_for_float32():
     np.random.seed(0)
     model = TwoLayerNet(input_dim=5, hidden_dims=4, num_classes=3, reg=0.1, dtype=np.float32)
     assert {v.dtype for v in model.params.values()} == {np.dtype(np.float32)}
-    loss, grads = model.loss(np.ones((2, 5)), np.array([0, 2]))   # float64 inputs are cast
-    assert np.isfinite(loss) and {g.dtype for g in grads.values()} == {np.dtype(np.float32)}
+    X, y = np.random.default_rng(1).standard_normal((6, 5)), np.array([0, 2, 1, 1, 0, 2])
+    loss, grads = model.loss(X, y)   # float64 inputs are cast
+    assert {g.dtype for g in grads.values()} == {np.dtype(np.float32)}
+    # The same weights in float64: the same loss and gradients, to float32's precision.
+    exact = TwoLayerNet(input_dim=5, hidden_dims=4, num_classes=3, reg=0.1)
+    exact.params = {k: v.astype(np.float64) for k, v in model.params.items()}
+    exact_loss, exact_grads = exact.loss(X, y)
+    assert loss == pytest.approx(exact_loss, rel=1e-6)
+    for name, grad in grads.items():
+        np.testing.assert_allclose(grad, exact_grads[name], rtol=1e-5, atol=1e-6, err_msg=name)
 
 
 # Weight scales keep the activations of order one, so that the probes (h = 1e-5) do not cross ReLU kinks.
