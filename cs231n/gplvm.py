@@ -44,9 +44,9 @@ def L2(X, Y, alpha, beta):
 
 def log_likelihood(X, Y, alpha, beta):
     """L = -c + L1 + L2 with c = (N D / 2) log(2 pi): the GP-LVM log-likelihood, a float."""
-    X, Y = _check(X, Y, alpha, beta)
-    N, D = Y.shape
-    return -0.5 * N * D * np.log(2 * np.pi) + L1(X, Y, alpha, beta) + L2(X, Y, alpha, beta)
+    log_det_term = L1(X, Y, alpha, beta)   # checks X and Y before their shape is used
+    N, D = np.shape(Y)
+    return -0.5 * N * D * np.log(2 * np.pi) + log_det_term + L2(X, Y, alpha, beta)
 
 
 def grad_L1(X, Y, alpha, beta):

@@ -81,9 +81,14 @@ def check_labels(y, X, num_classes):
                          f"pass np.asarray(y).astype(int)")
     if y.shape != (X.shape[0],):
         raise ValueError(f"labels must be (N,) = ({X.shape[0]},) to match {X.shape}, got labels {y.shape}")
-    if y.size and (y.min() < 0 or y.max() >= num_classes):
-        raise ValueError(f"labels must lie in 0..{num_classes - 1} for {num_classes} classes, "
-                         f"got range {y.min()}..{y.max()}")
+    _check_label_range(y, num_classes)
+
+
+def _check_label_range(labels, num_classes, name="labels"):
+    """Raise ValueError unless the integer array labels lies in 0..num_classes-1 (name: for the message)."""
+    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
+        raise ValueError(f"{name} must lie in 0..{num_classes - 1} for {num_classes} classes, "
+                         f"got range {labels.min()}..{labels.max()}")
 
 
 def _check_scores(x, y):

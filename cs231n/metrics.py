@@ -6,6 +6,8 @@ import statistics
 
 import numpy as np
 
+from cs231n.layers import _check_label_range
+
 
 def confusion_matrix(y_true, y_pred, num_classes):
     """Counts of (true class, predicted class) pairs.
@@ -20,9 +22,7 @@ def confusion_matrix(y_true, y_pred, num_classes):
     for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
         if labels.size and labels.dtype.kind not in "iu":
             raise ValueError(f"{name} must hold integer labels, got dtype {labels.dtype}; pass it .astype(int)")
-        if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
-            raise ValueError(f"{name} must lie in 0..{num_classes - 1} for {num_classes} classes, "
-                             f"got range {labels.min()}..{labels.max()}")
+        _check_label_range(labels, num_classes, name)
     return np.bincount(num_classes * y_true.astype(np.intp) + y_pred.astype(np.intp),
                        minlength=num_classes ** 2).reshape(num_classes, num_classes)
 

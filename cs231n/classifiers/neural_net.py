@@ -113,10 +113,11 @@ class TwoLayerNet:
                 X_batch, y_batch = X[batch], y[batch]
                 loss, grads = self._loss(X_batch, y_batch, reg)
                 if not np.isfinite(loss):
+                    kept = ""
                     if best_params is not None:
                         self.params = best_params
-                    kept = (f" The parameters of the best check (validation accuracy {max(val_acc_history):.3f}) "
-                            "were restored." if best_params is not None else "")
+                        kept = (f" The parameters of the best check (validation accuracy {max(val_acc_history):.3f}) "
+                                "were restored.")
                     raise ValueError(f"loss became {loss} at iteration {it} (learning rate {learning_rate:.3g} by "
                                      f"then, from learning_rate={initial_learning_rate}; reg={reg}); lower the "
                                      f"learning rate.{kept}")
