@@ -299,13 +299,18 @@ def test_a_notebook_missing_from_the_notebook_dir_is_an_error(tmp_path):
     assert f"the --notebook-dir folder {tmp_path / 'gone'} does not exist" in result.stderr
 
 
-def test_missing_tex_is_explained_with_install_commands_and_an_html_fallback(tmp_path):
+def path_without_tex(tmp_path):
+    """A PATH holding only what export_pdf.sh itself runs (bash, dirname): no xelatex, no pandoc."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     for tool in ["bash", "dirname"]:
         (bin_dir / tool).symlink_to(shutil.which(tool))
+    return str(bin_dir)
+
+
+def test_missing_tex_is_explained_with_install_commands_and_an_html_fallback(tmp_path):
     out = tmp_path / "out.pdf"
-    result = export("-o", out, path=str(bin_dir))
+    result = export("-o", out, path=path_without_tex(tmp_path))
     assert result.returncode != 0
     assert "xelatex pandoc not found" in result.stderr
     assert "apt-get install texlive-xetex texlive-fonts-recommended texlive-plain-generic pandoc" in result.stderr
@@ -317,13 +322,9 @@ def test_missing_tex_is_explained_with_install_commands_and_an_html_fallback(tmp
 
 
 def test_without_tex_unexecuted_notebooks_are_refused_before_any_html_is_written(tmp_path):
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    for tool in ["bash", "dirname"]:
-        (bin_dir / tool).symlink_to(shutil.which(tool))
     folder = notebook_dir_with(tmp_path, lambda cells: code_cells(cells)[0].update(execution_count=None))
     html_files = {f.name: f.stat().st_mtime_ns for f in (REPO / "build" / "html").glob("*.html")}
-    result = export("--notebook-dir", folder, "-o", tmp_path / "out.pdf", path=str(bin_dir))
+    result = export("--notebook-dir", folder, "-o", tmp_path / "out.pdf", path=path_without_tex(tmp_path))
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "warning: xelatex pandoc not found" in result.stdout and "was not executed" in result.stderr
     assert "HTML" not in result.stderr
