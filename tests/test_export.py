@@ -134,6 +134,18 @@ def test_no_code_cell_starts_as_an_empty_box_at_the_foot_of_a_page(pdf):
 
 @pytest.mark.slow
 @needs_tex
+def test_no_line_of_the_notebooks_is_wrapped_with_an_arrow(pdf):
+    # nbconvert breaks a line too wide for its box and starts the rest with a red arrow. The
+    # notebooks' code is held to the code box's 96 columns (notebooks/ruff.toml), and nbconvert
+    # wraps printed output to 80 columns itself, so the notebooks' pages have no such arrow.
+    texts, outline = pdf
+    code_page = next(page for _, title, page in outline if title == "Code")
+    wrapped = [page for page, text in enumerate(texts[:code_page - 1], 1) if "\u21aa" in text]
+    assert not wrapped, f"lines wrapped with an arrow on pages {wrapped}"
+
+
+@pytest.mark.slow
+@needs_tex
 def test_footer_page_numbers_run_from_1_to_n(pdf):
     texts, _ = pdf
     footers = [text.strip().splitlines()[-1].strip() for text in texts]

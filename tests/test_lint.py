@@ -68,6 +68,17 @@ def test_notebooks_may_end_plotting_lines_with_a_semicolon_and_import_after_the_
     assert [d["code"] for d in json.loads(result.stdout)] == ["E741"], result.stderr
 
 
+def test_notebook_code_lines_fit_the_pdf_code_box():
+    # notebooks/ruff.toml: 96 columns, so that no line of code is wrapped in the submission PDF,
+    # whose code boxes hold 97 (the package's own code keeps 120).
+    cell = {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+            "source": f"x = '{'a' * 90}'\ny = '{'a' * 91}'\n"}   # 96 and 97 columns
+    notebook = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    result = ruff("--output-format", "json", "--stdin-filename", "notebooks/lint_probe.ipynb", "-",
+                  stdin=json.dumps(notebook))
+    assert [(d["code"], d["location"]["row"]) for d in json.loads(result.stdout)] == [("E501", 2)], result.stderr
+
+
 def test_shell_scripts_pass_shellcheck():
     shellcheck = find_tool("shellcheck", "Debian/Ubuntu: apt-get install shellcheck; macOS: brew install shellcheck")
     result = run([shellcheck, *SHELL_SCRIPTS])
