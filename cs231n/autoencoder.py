@@ -16,8 +16,8 @@ def _check(W, x):
     if W.ndim != 2:
         raise ValueError(f"W must be a matrix (m, n), got shape {W.shape}")
     if x.ndim not in (1, 2) or x.shape[-1] != W.shape[1]:
-        raise ValueError(f"x must be (n,) or (N, n) with n = {W.shape[1]} to match W {W.shape}, "
-                         f"got shape {x.shape}")
+        raise ValueError(f"x must be (n,) or (N, n) with n = {W.shape[1]} "
+                         f"to match W {W.shape}, got shape {x.shape}")
     return W, x
 
 
@@ -63,10 +63,12 @@ def train(X, m, learning_rate, num_iters, seed=0, record_every=10):
     """Minimise the summed loss over the rows of X by full-batch gradient descent.
 
     X: (N, n) data (centred); m: code size. W starts at 0.01 * standard normal (m, n) from seed.
-    Returns W (m, n) and history, a dict of 'iteration' and 'loss' lists every record_every steps.
+    Returns W (m, n) and history, a dict of 'iteration' and 'loss' lists every record_every
+    steps.
     """
     if not (isinstance(record_every, numbers.Integral) and record_every >= 1):
-        raise ValueError(f"record_every must be a positive integer (steps between records), got {record_every!r}")
+        raise ValueError("record_every must be a positive integer (steps between records), "
+                         f"got {record_every!r}")
     W = 0.01 * np.random.default_rng(seed).standard_normal((m, np.shape(X)[1]))
     history = {"iteration": [], "loss": []}
     for it in range(num_iters + 1):
@@ -79,19 +81,23 @@ def train(X, m, learning_rate, num_iters, seed=0, record_every=10):
 
 
 def pca(X, m):
-    """Top-m principal directions of centred data X (N, n) and the best rank-m reconstruction loss.
+    """Top-m principal directions of centred data X (N, n) and the best rank-m reconstruction
+    loss.
 
-    Returns V (m, n), orthonormal rows, and L_opt = 1/2 sum of the discarded squared singular values,
-    the smallest L any W (m, n) can reach (Eckart-Young). Raises ValueError unless 1 <= m <= min(N, n).
+    Returns V (m, n), orthonormal rows, and L_opt = 1/2 sum of the discarded squared singular
+    values, the smallest L any W (m, n) can reach (Eckart-Young). Raises ValueError unless
+    1 <= m <= min(N, n).
     """
     _, S, Vt = np.linalg.svd(X, full_matrices=False)
     if not 1 <= m <= len(Vt):
-        raise ValueError(f"m must be from 1 to min(N, n) = {len(Vt)} for X {np.shape(X)}, got {m}")
+        raise ValueError(f"m must be from 1 to min(N, n) = {len(Vt)} for X {np.shape(X)}, "
+                         f"got {m}")
     return Vt[:m], 0.5 * float(np.sum(S[m:] ** 2))
 
 
 def principal_angles(A, B):
-    """Principal angles in degrees between the row spaces of A (k, n) and B (k, n), ascending."""
+    """Principal angles in degrees between the row spaces of A (k, n) and B (k, n),
+    ascending."""
     Qa, _ = np.linalg.qr(A.T)
     Qb, _ = np.linalg.qr(B.T)
     cosines = np.linalg.svd(Qa.T @ Qb, compute_uv=False)

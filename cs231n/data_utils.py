@@ -1,8 +1,10 @@
-"""CIFAR-10 loading: the official python-version pickles, split and preprocessed for the homework.
+"""CIFAR-10 loading: the official python-version pickles, split and preprocessed for the
+homework.
 
 The data set is fetched by ``datasets/get_datasets.sh``; this module only reads what that script
-extracted. ``CIFAR10_DIR`` (environment) overrides where it looks. Batches are read by a restricted
-unpickler that rebuilds numpy arrays and plain containers only, so a tampered file cannot run code.
+extracted. ``CIFAR10_DIR`` (environment) overrides where it looks. Batches are read by a
+restricted unpickler that rebuilds numpy arrays and plain containers only, so a tampered file
+cannot run code.
 """
 import math
 import os
@@ -23,13 +25,15 @@ NUM_CLASSES = len(CLASSES)
 
 
 def cifar10_dir():
-    """The CIFAR-10 folder: $CIFAR10_DIR if set, else datasets/cifar-10-batches-py of this repo."""
+    """The CIFAR-10 folder: $CIFAR10_DIR if set, else
+    datasets/cifar-10-batches-py of this repo."""
     return Path(os.environ.get("CIFAR10_DIR") or DEFAULT_CIFAR10_DIR)
 
 
 # The only globals a CIFAR-10 batch may name: numpy's array reconstruction, spelled as in the
-# official files (pickled by numpy 1.x under Python 2) and as numpy >= 2 spells it when a batch is
-# re-pickled. Each is mapped to today's numpy object, so numpy.core (deprecated) is never imported.
+# official files (pickled by numpy 1.x under Python 2) and as numpy >= 2 spells it when a batch
+# is re-pickled. Each is mapped to today's numpy object,
+# so numpy.core (deprecated) is never imported.
 _RECONSTRUCT = np.empty(0).__reduce__()[0]
 _BATCH_GLOBALS = {
     ("numpy.core.multiarray", "_reconstruct"): _RECONSTRUCT,
@@ -48,8 +52,8 @@ class _ForbiddenGlobal(pickle.UnpicklingError):
 
 
 class _BatchUnpickler(pickle.Unpickler):
-    """Unpickler that rebuilds plain Python values (dicts, lists, tuples, strings, numbers, None)
-    and numpy arrays, and no other object.
+    """Unpickler that rebuilds plain Python values (dicts, lists, tuples, strings, numbers,
+    None) and numpy arrays, and no other object.
 
     Every global a pickle names (the only way it can reach a callable) goes through find_class,
     which refuses all but _BATCH_GLOBALS before anything is called.
@@ -64,8 +68,9 @@ class _BatchUnpickler(pickle.Unpickler):
 
 def _unpickle(filename):
     with open(filename, "rb") as f:
-        # The official batches are Python 2 pickles of numpy arrays; numpy >= 2.4 warns about the
-        # old dtype encoding inside them. The warning is about numpy's internals, not the data.
+        # The official batches are Python 2 pickles of numpy arrays; numpy >= 2.4 warns about
+        # the old dtype encoding inside them.
+        # The warning is about numpy's internals, not the data.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return _BatchUnpickler(f, encoding="latin1").load()
@@ -83,13 +88,16 @@ def _read_batch(filename):
             f"the file may be malicious. Delete the data folder and fetch clean data with "
             f"{FETCH_COMMAND}") from None
     except MemoryError:
-        raise ValueError(f"{filename}: not a CIFAR-10 batch: it asks for an array too large for memory; "
-                         f"delete the data folder and fetch it again with {FETCH_COMMAND}") from None
-    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError, ValueError) as e:
-        raise ValueError(f"{filename}: not a readable CIFAR-10 batch pickle ({e}); "
-                         f"delete the data folder and fetch it again with {FETCH_COMMAND}") from e
+        raise ValueError(
+            f"{filename}: not a CIFAR-10 batch: it asks for an array too large for memory; "
+            f"delete the data folder and fetch it again with {FETCH_COMMAND}") from None
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError,
+            TypeError, ValueError) as e:
+        raise ValueError(f"{filename}: not a readable CIFAR-10 batch pickle ({e}); delete the "
+                         f"data folder and fetch it again with {FETCH_COMMAND}") from e
     if not isinstance(batch, dict):
-        raise ValueError(f"{filename}: expected a dict with 'data' and 'labels', got {type(batch).__name__}")
+        raise ValueError(f"{filename}: expected a dict with 'data' and 'labels', got "
+                         f"{type(batch).__name__}")
     batch = {k.decode("latin1") if isinstance(k, bytes) else k: v for k, v in batch.items()}
     missing = {"data", "labels"} - batch.keys()
     if missing:
@@ -110,7 +118,8 @@ def _read_batch(filename):
     if labels.size and (labels.min() < 0 or labels.max() >= NUM_CLASSES):
         raise ValueError(f"{filename}: labels must lie in 0..{NUM_CLASSES - 1}, "
                          f"got range {labels.min()}..{labels.max()}")
-    # Rows are stored channel-major (1024 red, 1024 green, 1024 blue); HWC is the natural image view.
+    # Rows are stored channel-major (1024 red, 1024 green, 1024 blue);
+    # HWC is the natural image view.
     X = data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
     return X, labels.astype(np.int64)
 
@@ -119,8 +128,9 @@ def load_CIFAR_batch(filename):
     """Load one CIFAR-10 batch file, as the course's loader does.
 
     filename: path of data_batch_k or test_batch (official python-version pickle; keys may be
-        str or bytes). It is read by a restricted unpickler that rebuilds only plain Python values
-        (dicts, lists, strings, numbers, ...) and numpy arrays, so a tampered file cannot run code.
+        str or bytes). It is read by a restricted unpickler that rebuilds only plain Python
+        values (dicts, lists, strings, numbers, ...) and numpy arrays, so a tampered file cannot
+        run code.
     Returns X (N, 32, 32, 3) float64 images in HWC order, pixel values 0..255, and Y (N,) int64
     labels in 0..9.
     Raises ValueError naming the file when its content is not a CIFAR-10 batch, or when it names
@@ -134,14 +144,15 @@ def _require_dataset(root):
     root = Path(root)
     if not (root / "data_batch_1").is_file():
         raise FileNotFoundError(
-            f"CIFAR-10 not found in {root}. Fetch it with `{FETCH_COMMAND}` from the repository "
-            f"root (or set CIFAR10_DIR to the folder holding data_batch_1 ... test_batch).")
+            f"CIFAR-10 not found in {root}. Fetch it with `{FETCH_COMMAND}` from the "
+            f"repository root (or set CIFAR10_DIR to the folder holding "
+            f"data_batch_1 ... test_batch).")
     return root
 
 
 def _load_CIFAR10_uint8(root):
-    """All of CIFAR-10 as stored: Xtr (50000, 32, 32, 3) uint8, Ytr (50000,), Xte (10000, 32, 32, 3)
-    uint8, Yte (10000,)."""
+    """All of CIFAR-10 as stored: Xtr (50000, 32, 32, 3) uint8, Ytr (50000,),
+    Xte (10000, 32, 32, 3) uint8, Yte (10000,)."""
     root = _require_dataset(root or cifar10_dir())
     train = [_read_batch(root / f"data_batch_{b}") for b in range(1, 6)]
     Xtr = np.concatenate([x for x, _ in train])
@@ -166,24 +177,26 @@ def cifar10_source(root=None):
     """Which archive the data came from, as recorded by get_datasets.sh.
 
     Returns a dict with 'source' (the official URL, or 'local archive <file name>'), 'md5',
-    'official' (True, False, or None when unknown) and 'description', a sentence for notebooks to
-    print next to their numbers. Neither names a folder of this machine.
+    'official' (True, False, or None when unknown) and 'description', a sentence for notebooks
+    to print next to their numbers. Neither names a folder of this machine.
     """
     root = _require_dataset(root or cifar10_dir())
-    info = {"source": "unknown (no SOURCE.txt; not fetched by get_datasets.sh)", "md5": "unknown",
-            "official": None}
+    info = {"source": "unknown (no SOURCE.txt; not fetched by get_datasets.sh)",
+            "md5": "unknown", "official": None}
     record = root / "SOURCE.txt"
     if record.is_file():
-        fields = dict(line.split(": ", 1) for line in record.read_text().splitlines() if ": " in line)
+        fields = dict(line.split(": ", 1) for line in record.read_text().splitlines()
+                      if ": " in line)
         source = fields.get("source", info["source"])
         if source.startswith(_LOCAL_ARCHIVE):
-            # Older SOURCE.txt files hold the archive's full path, i.e. the student's home folder
-            # in their PDF; the file name and md5 say which archive it was.
+            # Older SOURCE.txt files hold the archive's full path, i.e. the student's home
+            # folder in their PDF; the file name and md5 say which archive it was.
             source = _LOCAL_ARCHIVE + re.split(r"[/\\]", source[len(_LOCAL_ARCHIVE):])[-1]
         info.update(source=source, md5=fields.get("md5", "unknown"),
                     official={"yes": True, "no": False}.get(fields.get("official")))
     kind = {True: "the official CIFAR-10 archive",
-            False: "an unofficial CIFAR-10 archive (pixel values differ slightly from the official release)",
+            False: ("an unofficial CIFAR-10 archive (pixel values differ slightly from the "
+                    "official release)"),
             None: "a CIFAR-10 copy of unknown origin"}[info["official"]]
     info["description"] = f"Data: {kind}; {info['source']}, md5 {info['md5']}."
     return info
@@ -198,23 +211,28 @@ def get_CIFAR10_data(num_training=49000, num_validation=1000, num_test=1000, sub
     subtracted from all three splits.
 
     flatten=False: images channels-first, X_* (N, 3, 32, 32).
-    flatten=True: rows of 3072 pixels in HWC order, X_* (N, 3072) (the two-layer notebook's form).
-    dtype: float type of the images; float32 halves the memory of float64 (1.2 GB for all of it).
+    flatten=True: rows of 3072 pixels in HWC order, X_* (N, 3072)
+        (the two-layer notebook's form).
+    dtype: float type of the images; float32 halves the memory of float64
+        (1.2 GB for all of it).
     Returns a dict with X_train, y_train, X_val, y_val, X_test, y_test.
-    Raises ValueError for split sizes out of range or a dtype that is not a float type, before loading.
+    Raises ValueError for split sizes out of range or a dtype that is not a float type,
+    before loading.
     """
     if np.dtype(dtype).kind != "f":
-        raise ValueError(f"dtype must be a float type such as np.float32 or np.float64 (the mean image is "
-                         f"subtracted), got {np.dtype(dtype)}")
+        raise ValueError(f"dtype must be a float type such as np.float32 or np.float64 "
+                         f"(the mean image is subtracted), got {np.dtype(dtype)}")
     if not (num_training > 0 and num_validation >= 0 and num_training + num_validation <= 50000
             and 0 <= num_test <= 10000):
         raise ValueError(f"need num_training > 0, num_training + num_validation <= 50000 and "
                          f"num_test <= 10000; got {num_training}, {num_validation}, {num_test}")
-    # Read as uint8 and convert each split once: peak memory is the float data plus the raw bytes.
+    # Read as uint8 and convert each split once:
+    # peak memory is the float data plus the raw bytes.
     Xtr, Ytr, Xte, Yte = _load_CIFAR10_uint8(root)
     splits = {
         "train": (Xtr[:num_training], Ytr[:num_training]),
-        "val": (Xtr[num_training:num_training + num_validation], Ytr[num_training:num_training + num_validation]),
+        "val": (Xtr[num_training:num_training + num_validation],
+                Ytr[num_training:num_training + num_validation]),
         "test": (Xte[:num_test], Yte[:num_test]),
     }
     # Lay each split out while still uint8 (views), then make one float copy of it.
@@ -246,13 +264,14 @@ def to_patches(images, p):
 def from_patches(patches, image_shape):
     """Inverse of to_patches: rows (N * H/p * W/p, p * p * C) back to images (N, H, W, C).
 
-    image_shape: (H, W, C), the shape to_patches was given (without N). Raises ValueError when the
-    rows are not p * p * C values with H and W multiples of p.
+    image_shape: (H, W, C), the shape to_patches was given (without N).
+    Raises ValueError when the rows are not p * p * C values with H and W multiples of p.
     """
     H, W, C = image_shape
     p = int(round(np.sqrt(patches.shape[-1] // C)))
-    if (patches.ndim != 2 or p * p * C != patches.shape[1] or not 0 < p <= min(H, W) or H % p or W % p
-            or len(patches) % (H // p * W // p)):
-        raise ValueError(f"patches {patches.shape} are not p x p x {C} patches of {H}x{W} images (p = {p})")
+    if (patches.ndim != 2 or p * p * C != patches.shape[1] or not 0 < p <= min(H, W) or H % p
+            or W % p or len(patches) % (H // p * W // p)):
+        raise ValueError(f"patches {patches.shape} are not p x p x {C} patches of "
+                         f"{H}x{W} images (p = {p})")
     grid = patches.reshape(-1, H // p, W // p, p, p, C).transpose(0, 1, 3, 2, 4, 5)
     return grid.reshape(-1, H, W, C)

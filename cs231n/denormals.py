@@ -1,16 +1,19 @@
-"""Training with denormal (subnormal) floats treated as zero, as deep-learning frameworks do on the CPU.
+"""Training with denormal (subnormal) floats treated as zero, as deep-learning frameworks do on
+the CPU.
 
-Adam drives the weights of dead ReLU units towards zero, to magnitudes like 1e-36 in float32. Their
-products inside a matrix product are subnormal, and x86 CPUs compute with subnormal numbers in
-microcode, many times slower. In Problem 4's search, a third of a [1024, 512] net's W2 ended below
-1e-30, and h1 @ W2 took 16.4 ms instead of 2.1 ms (measured): epochs grew from 10 s to 60 s.
+Adam drives the weights of dead ReLU units towards zero, to magnitudes like 1e-36 in float32.
+Their products inside a matrix product are subnormal, and x86 CPUs compute with subnormal
+numbers in microcode, many times slower. In Problem 4's search, a third of a [1024, 512] net's
+W2 ended below 1e-30, and h1 @ W2 took 16.4 ms instead of 2.1 ms (measured): epochs grew from
+10 s to 60 s.
 
-The CPU's flush-to-zero (FTZ: a subnormal result becomes 0) and denormals-are-zero (DAZ: a subnormal
-operand reads as 0) modes remove that cost; PyTorch offers them as torch.set_flush_denormal. They
-are bits of the MXCSR register, set here through the C library's fegetenv/fesetenv. They apply to
-the calling thread only: a training loop with one BLAS thread (as cs231n.search runs them) is fully
-covered; with several, OpenBLAS's helper threads keep the default mode. The change to results is
-nil in practice: only values below 1.2e-38 (float32) or 2.2e-308 (float64) become zero.
+The CPU's flush-to-zero (FTZ: a subnormal result becomes 0) and denormals-are-zero (DAZ: a
+subnormal operand reads as 0) modes remove that cost; PyTorch offers them as
+torch.set_flush_denormal. They are bits of the MXCSR register, set here through the C library's
+fegetenv/fesetenv. They apply to the calling thread only: a training loop with one BLAS thread
+(as cs231n.search runs them) is fully covered; with several, OpenBLAS's helper threads keep the
+default mode. The change to results is nil in practice: only values below 1.2e-38 (float32) or
+2.2e-308 (float64) become zero.
 """
 import contextlib
 import ctypes
@@ -50,7 +53,8 @@ def _set_mxcsr(env, mxcsr):
 
 @contextlib.contextmanager
 def denormals_are_zero():
-    """Context manager: inside it, this thread's float arithmetic flushes subnormal numbers to zero.
+    """Context manager: inside it, this thread's float arithmetic flushes subnormal
+    numbers to zero.
 
     Yields True if the modes were set, False where they are not supported (other than Linux on
     x86-64), where the code runs unchanged. On exit the two bits get back their previous values;

@@ -1,13 +1,15 @@
 """The submission PDF: the executed notebooks in problem order, then the package code.
 
-The manifest (`submission.toml` at the repository root) names the document's title, each problem's
-notebook and title, and the code files. The notebooks' cells and the code listings are rendered as
-ONE LaTeX document (nbconvert's LaTeX template, extended in `export_templates/submission.tex.j2`),
-so LaTeX itself numbers the pages and writes the contents page and the PDF outline: a bookmark,
-a contents entry and the number at the foot of a page all count pages of the same document.
+The manifest (`submission.toml` at the repository root) names the document's title, each
+problem's notebook and title, and the code files. The notebooks' cells and the code listings are
+rendered as ONE LaTeX document (nbconvert's LaTeX template, extended in
+`export_templates/submission.tex.j2`), so LaTeX itself numbers the pages and writes the contents
+page and the PDF outline: a bookmark, a contents entry and the number at the foot of a page all
+count pages of the same document.
 
 `export_pdf.sh` runs `main`; `python -m cs231n.export --help` lists the options. nbconvert and
-nbclient are imported where they are used: they take seconds to import, and a refusal needs neither.
+nbclient are imported where they are used: they take seconds to import, and a refusal needs
+neither.
 """
 import argparse
 import os
@@ -29,10 +31,11 @@ DEFAULT_MANIFEST = Path(__file__).resolve().parent.parent / "submission.toml"
 PYTHON3_KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 HIDDEN_TAG = "remove-cell"  # cells tagged so (cell metadata tags) stay out of the PDF
 CELL_TIMEOUT = 1200  # seconds per cell under --execute; the CIFAR-10 searches take minutes
-INSTALL_TEX = """\
-  Debian/Ubuntu: sudo apt-get install texlive-xetex texlive-fonts-recommended texlive-plain-generic pandoc
-  macOS:         brew install --cask mactex-no-gui && brew install pandoc
-  Windows:       install MiKTeX (https://miktex.org) and pandoc (https://pandoc.org)"""
+INSTALL_TEX = (
+    "  Debian/Ubuntu: sudo apt-get install texlive-xetex texlive-fonts-recommended "
+    "texlive-plain-generic pandoc\n"
+    "  macOS:         brew install --cask mactex-no-gui && brew install pandoc\n"
+    "  Windows:       install MiKTeX (https://miktex.org) and pandoc (https://pandoc.org)")
 
 
 class ExportError(ValueError):
@@ -67,19 +70,20 @@ def load_manifest(path=DEFAULT_MANIFEST, notebook_dir=None):
         problems = tuple((str(p["title"]), root / p["notebook"]) for p in data["problems"])
         code_files = tuple((str(name), root / name) for name in data["code"]["files"])
     except (KeyError, TypeError) as e:
-        raise ExportError(f"{path}: expected title, [[problems]] entries with title and notebook, "
-                          f"and [code] files; {e} is missing or malformed") from None
+        raise ExportError(f"{path}: expected title, [[problems]] entries with title and "
+                          f"notebook, and [code] files; {e} is missing or malformed") from None
     if not problems:
         raise ExportError(f"{path} lists no problems: add a [[problems]] entry per notebook")
     if notebook_dir is not None:
         folder = Path(notebook_dir).resolve()
         if not folder.is_dir():
-            raise ExportError(f"the --notebook-dir folder {folder} does not exist (or is not a folder)")
+            raise ExportError(f"the --notebook-dir folder {folder} does not exist "
+                              "(or is not a folder)")
         problems = tuple((t, folder / nb.name) for t, nb in problems)
         absent = [nb.name for _, nb in problems if not nb.is_file()]
         if absent:
-            raise ExportError(f"the --notebook-dir folder {folder} lacks {', '.join(absent)}: give the folder that "
-                              f"holds the executed notebooks")
+            raise ExportError(f"the --notebook-dir folder {folder} lacks {', '.join(absent)}: "
+                              f"give the folder that holds the executed notebooks")
     missing = [str(p) for _, p in problems + code_files if not p.is_file()]
     if missing:
         raise ExportError(f"{path} lists files that do not exist: {', '.join(missing)}; "
@@ -88,19 +92,21 @@ def load_manifest(path=DEFAULT_MANIFEST, notebook_dir=None):
 
 
 def check_notebooks(notebooks):
-    """Raise ExportError unless every notebook opens with its title and ran top to bottom without errors.
+    """Raise ExportError unless every notebook opens with its title and ran top to bottom
+    without errors.
 
     A notebook fails when a non-empty code cell has no execution count, when counts do not
-    increase down the notebook (cells run out of order), or when a cell holds an error output; and
-    when it does not open with its title line ('# Problem 1 -- ...'), the problem's one printed
-    heading in the PDF.
+    increase down the notebook (cells run out of order), or when a cell holds an error output;
+    and when it does not open with its title line ('# Problem 1 -- ...'), the problem's one
+    printed heading in the PDF.
     """
     bad = []
     for path in notebooks:
         cells = nbformat.read(path, as_version=4).cells
-        if not cells or cells[0].cell_type != "markdown" or not cells[0].source.startswith("# "):
-            bad.append(f"{path}: the first cell must be a Markdown cell opening with the title line "
-                       "'# Problem ...', which heads the problem in the PDF")
+        if (not cells or cells[0].cell_type != "markdown"
+                or not cells[0].source.startswith("# ")):
+            bad.append(f"{path}: the first cell must be a Markdown cell opening with the title "
+                       "line '# Problem ...', which heads the problem in the PDF")
         code = _code_cells(cells)
         last = 0
         for k, i in enumerate(code, 1):
@@ -117,8 +123,9 @@ def check_notebooks(notebooks):
                 bad.append(f"{where} holds an error output")
                 break
     if bad:
-        raise ExportError("\n".join(bad) + "\nrun each such notebook top to bottom (Kernel > Restart & Run All) "
-                          "and save it, or re-run them all with --execute (make homework), which takes minutes")
+        raise ExportError("\n".join(bad) + "\nrun each such notebook top to bottom "
+                          "(Kernel > Restart & Run All) and save it, or re-run them all with "
+                          "--execute (make homework), which takes minutes")
 
 
 def _code_cells(cells):
@@ -127,7 +134,8 @@ def _code_cells(cells):
 
 
 def _cell_name(k, num_code, index):
-    """How messages name a cell: its number among the code cells, and its place among all cells."""
+    """How messages name a cell: its number among the code cells, and its place among all
+    cells."""
     return f"cell {k}/{num_code} (cell {index + 1} of the notebook)"
 
 
@@ -136,11 +144,13 @@ def _clock(seconds):
 
 
 def execute_notebook(path, timeout=CELL_TIMEOUT, log=print):
-    """Run a notebook in a fresh kernel from its own folder and write it back only if all succeeds.
+    """Run a notebook in a fresh kernel from its own folder and write it back only if all
+    succeeds.
 
     Prints one line per code cell: its number out of the notebook's code cells, the notebook's
     elapsed time when it started, and its duration. Raises ExportError naming the cell that
-    failed, with its error; the notebook file is then left as it was. Returns the time taken (s).
+    failed, with its error; the notebook file is then left as it was. Returns the time
+    taken (s).
     """
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
@@ -160,9 +170,9 @@ def execute_notebook(path, timeout=CELL_TIMEOUT, log=print):
     def on_cell_executed(cell, cell_index, execute_reply):
         log(f" {time.monotonic() - started[cell_index]:.1f} s", flush=True)
 
-    # Always this environment's own Python ("python3"), whatever kernel the notebook was last saved
-    # with in Jupyter (a registered one such as "Python (cs231n)" may be gone, or be another
-    # environment's); the notebook is written back with that plain kernel.
+    # Always this environment's own Python ("python3"), whatever kernel the notebook was last
+    # saved with in Jupyter (a registered one such as "Python (cs231n)" may be gone, or be
+    # another environment's); the notebook is written back with that plain kernel.
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}},
                             on_cell_execute=on_cell_execute, on_cell_executed=on_cell_executed)
@@ -174,7 +184,8 @@ def execute_notebook(path, timeout=CELL_TIMEOUT, log=print):
             failed = max(started, key=started.get)
             where = _cell_name(ordinal[failed], len(code), failed)
         error = re.sub(r"\x1b\[[0-9;]*m", "", str(e))  # the traceback's terminal colours
-        raise ExportError(f"executing {path} failed at {where}; the notebook file is unchanged:\n{error}") from None
+        raise ExportError(f"executing {path} failed at {where}; the notebook file is "
+                          f"unchanged:\n{error}") from None
     nb.metadata["kernelspec"] = dict(PYTHON3_KERNELSPEC)
     _write_atomically(path, nbformat.writes(nb).encode("utf-8"))
     elapsed = time.monotonic() - start
@@ -215,7 +226,8 @@ def combined_notebook(manifest):
         cells.extend(nb.cells)
     cells.append(_raw_latex(r"\codepart"))
     # The same Pygments style as nbconvert's code cells, whose \PY macros the template defines.
-    formatter = LatexFormatter(style="default", linenos=True, verboptions=r"fontsize=\footnotesize")
+    formatter = LatexFormatter(style="default", linenos=True,
+                               verboptions=r"fontsize=\footnotesize")
     for name, path in manifest.code_files:
         listing = highlight(path.read_text(encoding="utf-8"), PythonLexer(), formatter)
         cells.append(_raw_latex(rf"\codefile{{{escape_latex(name)}}}" + "\n" + listing))
@@ -224,15 +236,17 @@ def combined_notebook(manifest):
     return nbformat.v4.new_notebook(cells=cells, metadata=first.metadata, nbformat_minor=4)
 
 
-# Math in a heading's bookmark: pandoc spells it out ('(b) \textbackslash partial L\_1'), which the
-# outline would show as '(b) \partial L_1'; a grader reads '(b) ∂L₁' better.
-MATH_SYMBOLS = {"partial": "∂", "nabla": "∇", "top": "⊤", "times": "×", "cdot": "·", "approx": "≈", "le": "≤",
-                "ge": "≥", "sum": "Σ", "sigma": "σ", "Sigma": "Σ", "lambda": "λ", "theta": "θ", "epsilon": "ε"}
+# Math in a heading's bookmark: pandoc spells it out ('(b) \textbackslash partial L\_1'), which
+# the outline would show as '(b) \partial L_1'; a grader reads '(b) ∂L₁' better.
+MATH_SYMBOLS = {"partial": "∂", "nabla": "∇", "top": "⊤", "times": "×", "cdot": "·",
+                "approx": "≈", "le": "≤", "ge": "≥", "sum": "Σ", "sigma": "σ", "Sigma": "Σ",
+                "lambda": "λ", "theta": "θ", "epsilon": "ε"}
 SUBSCRIPT_DIGITS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 def _group_end(tex, start):
-    """The index just after the brace group that opens at tex[start] ('{'); escaped braces skipped."""
+    """The index just after the brace group that opens at tex[start] ('{'); escaped braces
+    skipped."""
     depth, k = 0, start
     while True:
         if tex[k] == "\\":
@@ -245,7 +259,8 @@ def _group_end(tex, start):
 
 
 def _bookmark_symbols(text):
-    """Pandoc's plain-text spelling of a heading's math in symbols (see MATH_SYMBOLS): '... L\\_1' -> '... L₁'."""
+    """Pandoc's plain-text spelling of a heading's math in symbols (see MATH_SYMBOLS):
+    '... L\\_1' -> '... L₁'."""
     text = re.sub(r"\\textbackslash (\w+) ?", lambda m: MATH_SYMBOLS.get(m[1], m[1]), text)
     text = re.sub(r"\\_(\d)", lambda m: m[1].translate(SUBSCRIPT_DIGITS), text)
     return text.replace("\\^{}", "")
@@ -265,9 +280,10 @@ def _with_symbol_bookmarks(tex):
 
 
 def _exporter_config():
-    """nbconvert's settings for both outputs: cells tagged HIDDEN_TAG left out, and each cell's runs of
-    printed text merged into one block (a cell that prints while it runs, as training does, leaves one
-    output per flush, which would be typeset as separate boxes with gaps between them)."""
+    """nbconvert's settings for both outputs: cells tagged HIDDEN_TAG left out, and each cell's
+    runs of printed text merged into one block (a cell that prints while it runs, as training
+    does, leaves one output per flush, which would be typeset as separate boxes with gaps
+    between them)."""
     from traitlets.config import Config
 
     config = Config()
@@ -278,7 +294,8 @@ def _exporter_config():
 
 
 def latex_document(manifest):
-    """The submission as LaTeX: returns (tex source, {file name: bytes} of the extracted figures)."""
+    """The submission as LaTeX: returns (tex source, {file name: bytes} of the extracted
+    figures)."""
     from nbconvert.exporters import LatexExporter
 
     config = _exporter_config()
@@ -286,19 +303,23 @@ def latex_document(manifest):
     exporter = LatexExporter(config=config, extra_template_paths=[str(TEMPLATES)],
                              template_file="submission.tex.j2")
     tex, resources = exporter.from_notebook_node(
-        combined_notebook(manifest), resources={"unique_key": "figure", "metadata": {"name": "submission"}})
+        combined_notebook(manifest),
+        resources={"unique_key": "figure", "metadata": {"name": "submission"}})
     return _with_symbol_bookmarks(tex), resources.get("outputs", {})
 
 
 def _xelatex(work, tex_name):
-    """Typeset until the contents, outline and page references stop changing (at most 4 runs)."""
+    """Typeset until the contents, outline and page references stop changing (at most
+    4 runs)."""
     aux = [work / Path(tex_name).with_suffix(ext) for ext in (".aux", ".toc", ".out")]
     before = None
     for _ in range(4):
-        result = subprocess.run(["xelatex", "-interaction=nonstopmode", "-halt-on-error", tex_name],
-                                cwd=work, capture_output=True, text=True, errors="replace")
+        result = subprocess.run(
+            ["xelatex", "-interaction=nonstopmode", "-halt-on-error", tex_name],
+            cwd=work, capture_output=True, text=True, errors="replace")
         if result.returncode != 0:
-            raise ExportError("xelatex could not typeset the PDF; the end of its log:\n" + result.stdout[-3000:])
+            raise ExportError("xelatex could not typeset the PDF; the end of its log:\n"
+                              + result.stdout[-3000:])
         after = [p.read_bytes() if p.exists() else b"" for p in aux]
         if after == before:
             return
@@ -311,7 +332,8 @@ def missing_tools():
 
 
 def write_html(manifest, folder):
-    """The notebooks as HTML in folder (hidden cells left out): the fallback when TeX is missing."""
+    """The notebooks as HTML in folder (hidden cells left out): the fallback when TeX is
+    missing."""
     from nbconvert.exporters import HTMLExporter
 
     config = _exporter_config()
@@ -330,14 +352,16 @@ def export(manifest, output, execute=False, log=print):
     """
     output = Path(output).absolute()
     if not output.parent.is_dir():
-        raise ExportError(f"the folder {output.parent} for the output does not exist: create it "
-                          "first or choose another -o")
+        raise ExportError(f"the folder {output.parent} for the output does not exist: "
+                          "create it first or choose another -o")
     if output.is_dir():
-        raise ExportError(f"the output {output} is a folder: give a file name such as {output / 'submission.pdf'}")
+        raise ExportError(f"the output {output} is a folder: give a file name such as "
+                          f"{output / 'submission.pdf'}")
     tools = missing_tools()
     if tools:
-        log(f"{PROG}: warning: {' '.join(tools)} not found, so no PDF can be written; the notebooks will be "
-            f"checked{' (after running them)' if execute else ''} and written as HTML instead")
+        log(f"{PROG}: warning: {' '.join(tools)} not found, so no PDF can be written; "
+            f"the notebooks will be checked{' (after running them)' if execute else ''} "
+            "and written as HTML instead")
     notebooks = [path for _, path in manifest.problems]
     if execute:
         times = []
@@ -349,10 +373,12 @@ def export(manifest, output, execute=False, log=print):
     if tools:
         html = manifest.root / "build" / "html"
         write_html(manifest, html)
-        raise ExportError(f"{' '.join(tools)} not found: the PDF needs TeX (xelatex) and pandoc. "
-                          f"Install them with\n{INSTALL_TEX}\nMeanwhile the notebooks (not the code files) "
-                          f"were written as HTML to {html}: open them in a browser and print to PDF.")
-    log(f"{PROG}: rendering {len(notebooks)} notebooks and {len(manifest.code_files)} code files")
+        raise ExportError(f"{' '.join(tools)} not found: the PDF needs TeX (xelatex) and "
+                          f"pandoc. Install them with\n{INSTALL_TEX}\n"
+                          "Meanwhile the notebooks (not the code files) were written as HTML "
+                          f"to {html}: open them in a browser and print to PDF.")
+    log(f"{PROG}: rendering {len(notebooks)} notebooks and {len(manifest.code_files)} "
+        "code files")
     tex, figures = latex_document(manifest)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -366,16 +392,20 @@ def export(manifest, output, execute=False, log=print):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        prog=PROG, description="Build the Gradescope PDF: the executed notebooks in problem order, then the "
-        "cs231n code, with a contents page and a bookmark per problem, part and code file. A notebook "
-        "that was not executed, ran out of order, holds an error output, or does not open with its '# ' title "
-        "line is refused.")
+        prog=PROG, description="Build the Gradescope PDF: the executed notebooks in problem "
+        "order, then the cs231n code, with a contents page and a bookmark per problem, part "
+        "and code file. A notebook that was not executed, ran out of order, holds an error "
+        "output, or does not open with its '# ' title line is refused.")
     parser.add_argument("--execute", action="store_true",
-                        help="re-run every notebook in place first (fresh kernels, each from its folder)")
-    parser.add_argument("-o", "--output", help="the PDF to write (default: submission.pdf beside the manifest)")
-    parser.add_argument("--notebook-dir", help="take the notebooks from this folder (default: the manifest's)")
+                        help="re-run every notebook in place first (fresh kernels, each from "
+                        "its folder)")
+    parser.add_argument("-o", "--output",
+                        help="the PDF to write (default: submission.pdf beside the manifest)")
+    parser.add_argument("--notebook-dir",
+                        help="take the notebooks from this folder (default: the manifest's)")
     parser.add_argument("--manifest", default=str(DEFAULT_MANIFEST),
-                        help="the notebooks with their problem titles, and the code files (default: %(default)s)")
+                        help="the notebooks with their problem titles, and the code files "
+                        "(default: %(default)s)")
     args = parser.parse_args(argv)
     try:
         manifest = load_manifest(args.manifest, args.notebook_dir)

@@ -4,7 +4,8 @@
     L  = -c + L1 + L2,   c = (N D / 2) log(2 pi)
     L1 = -(D/2) log|K|                dL1/dK = -(D/2) K^{-1}
     L2 = -1/2 tr(K^{-1} Y Y^T)        dL2/dK = 1/2 K^{-1} Y Y^T K^{-1}
-Both paths from X into X X^T add up: for G = dL/dK symmetric, dL/dX = alpha (G + G^T) X = 2 alpha G X:
+Both paths from X into X X^T add up: for G = dL/dK symmetric,
+dL/dX = alpha (G + G^T) X = 2 alpha G X:
     dL1/dX = -D alpha K^{-1} X        dL2/dX = alpha K^{-1} Y Y^T K^{-1} X
 
 X: (N, q) latent points, one per row of Y: (N, D) data. K is never inverted: products with
@@ -18,9 +19,11 @@ import numpy as np
 def _check(X, Y, alpha, beta):
     X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
     if X.ndim != 2 or Y.ndim != 2 or X.shape[0] != Y.shape[0]:
-        raise ValueError(f"X must be (N, q) and Y (N, D) with the same N, got X {X.shape}, Y {Y.shape}")
+        raise ValueError("X must be (N, q) and Y (N, D) with the same N, "
+                         f"got X {X.shape}, Y {Y.shape}")
     if not (np.isfinite(alpha) and alpha > 0 and np.isfinite(beta) and beta > 0):
-        raise ValueError(f"alpha and beta must be positive and finite, got alpha={alpha}, beta={beta}")
+        raise ValueError("alpha and beta must be positive and finite, "
+                         f"got alpha={alpha}, beta={beta}")
     return X, Y
 
 
@@ -56,8 +59,9 @@ def grad_L1(X, Y, alpha, beta):
 
 
 def grad_L2(X, Y, alpha, beta):
-    """dL2/dX = alpha K^{-1} Y Y^T K^{-1} X, (N, q); computed as alpha (K^{-1} Y) ((K^{-1} Y)^T X), with
-    K^{-1} Y (N, D) from one linear solve, so that no (N, N) product Y Y^T is formed."""
+    """dL2/dX = alpha K^{-1} Y Y^T K^{-1} X, (N, q); computed as
+    alpha (K^{-1} Y) ((K^{-1} Y)^T X), with K^{-1} Y (N, D) from one linear solve, so that no
+    (N, N) product Y Y^T is formed."""
     X, Y = _check(X, Y, alpha, beta)
     K_inv_Y = np.linalg.solve(kernel(X, alpha, beta), Y)
     return alpha * K_inv_Y @ (K_inv_Y.T @ X)
@@ -81,18 +85,20 @@ def ml_solution(Y, q, alpha, beta=None):
     if Y.ndim != 2:
         raise ValueError(f"Y must be (N, D), got {Y.shape}")
     N, D = Y.shape
-    q_max = N if beta is not None else N - 1   # the noise level is the mean of the N - q discarded eigenvalues
+    # the noise level is the mean of the N - q discarded eigenvalues
+    q_max = N if beta is not None else N - 1
     if not (isinstance(q, numbers.Integral) and 1 <= q <= q_max):
         raise ValueError(f"q must be an integer from 1 to {q_max} for Y {Y.shape}"
-                         + (" (beta=None estimates the noise from the eigenvalues beyond the q-th, so q < N)"
+                         + (" (beta=None estimates the noise from the eigenvalues beyond the "
+                            "q-th, so q < N)"
                             if beta is None else "") + f", got {q!r}")
     lam, U = np.linalg.eigh(Y @ Y.T / D)
     lam, U = lam[::-1], U[:, ::-1]
     if beta is None:
         beta = 1.0 / lam[q:].mean()
     if lam[q - 1] <= 1.0 / beta:
-        raise ValueError(f"noise variance 1/beta = {1 / beta:.3g} is not below the q-th eigenvalue "
-                         f"{lam[q - 1]:.3g} of YY^T/D: no latent signal to fit")
+        raise ValueError(f"noise variance 1/beta = {1 / beta:.3g} is not below the q-th "
+                         f"eigenvalue {lam[q - 1]:.3g} of YY^T/D: no latent signal to fit")
     return U[:, :q] * np.sqrt((lam[:q] - 1.0 / beta) / alpha), beta
 
 
@@ -104,7 +110,8 @@ def fit(Y, q, alpha, beta, update_rule, optim_config, num_iters, seed=0, record_
     Returns X (N, q) and history, a dict of 'iteration' and 'log_likelihood' lists.
     """
     if not (isinstance(record_every, numbers.Integral) and record_every >= 1):
-        raise ValueError(f"record_every must be a positive integer (steps between records), got {record_every!r}")
+        raise ValueError("record_every must be a positive integer (steps between records), "
+                         f"got {record_every!r}")
     X = 0.1 * np.random.default_rng(seed).standard_normal((len(Y), q))
     config = dict(optim_config)
     history = {"iteration": [], "log_likelihood": []}

@@ -13,7 +13,8 @@ def rel_error(x, y):
 
 
 def centred_difference_atol(f_value, h=1e-5):
-    """Absolute accuracy of a centred-difference gradient of a float64 function of size |f_value|.
+    """Absolute accuracy of a centred-difference gradient of a float64 function of size
+    |f_value|.
 
     f(x + h) and f(x - h) are each rounded to about one unit in the last place of |f|, and their
     difference is divided by 2h: an error of eps * |f| / h with eps = 2.2e-16, times 10 for the
@@ -26,27 +27,30 @@ def gradient_tolerance_ratio(analytic, numerical, f_value, h=1e-5, rtol=1e-5):
     """How far an analytic gradient is from a numerical one, against an element-wise tolerance.
 
     Each entry must satisfy |analytic - numerical| <= rtol * |numerical| + atol, the test of
-    np.testing.assert_allclose and torch.autograd.gradcheck, with atol = centred_difference_atol:
-    a relative tolerance wherever the numerical gradient can resolve the entry, an absolute one
-    at its rounding floor. (rel_error has a fixed floor of 1e-8 instead, so an entry of 1e-7 with
-    a rounding error of 1e-11 alone fails a 1e-5 threshold.)
+    np.testing.assert_allclose and torch.autograd.gradcheck, with
+    atol = centred_difference_atol: a relative tolerance wherever the numerical gradient can
+    resolve the entry, an absolute one at its rounding floor. (rel_error has a fixed floor of
+    1e-8 instead, so an entry of 1e-7 with a rounding error of 1e-11 alone fails a 1e-5
+    threshold.)
 
     analytic, numerical: arrays of one shape; f_value: the function's value at the point;
     h: the step the numerical gradient used.
     Returns the largest |analytic - numerical| / (rtol * |numerical| + atol): at most 1 passes.
     """
     atol = centred_difference_atol(f_value, h)
-    analytic, numerical = np.asarray(analytic, dtype=np.float64), np.asarray(numerical, dtype=np.float64)
+    analytic, numerical = (np.asarray(analytic, dtype=np.float64),
+                           np.asarray(numerical, dtype=np.float64))
     return float(np.max(np.abs(analytic - numerical) / (rtol * np.abs(numerical) + atol)))
 
 
 def _check_point(x):
-    """Raise ValueError unless x is a floating-point numpy array, which x[ix] += h can perturb."""
+    """Raise ValueError unless x is a floating-point numpy array, which x[ix] += h can
+    perturb."""
     if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
         found = f"dtype {x.dtype}" if isinstance(x, np.ndarray) else type(x).__name__
-        raise ValueError(f"x must be a floating-point numpy array, since it is perturbed by h in place "
-                         f"(an integer array would round x + h back to x); got {found}. Pass "
-                         f"np.asarray(x, dtype=np.float64).")
+        raise ValueError(f"x must be a floating-point numpy array, since it is perturbed by h "
+                         f"in place (an integer array would round x + h back to x); "
+                         f"got {found}. Pass np.asarray(x, dtype=np.float64).")
 
 
 def _centred_difference(f, x, ix, h):
@@ -86,7 +90,8 @@ def eval_numerical_gradient_array(f, x, df, h=1e-5):
     f: function of one array argument returning an array of df's shape.
     x: (any shape) float array, perturbed in place and restored.
     df: upstream gradient, shape of f(x).
-    Returns grad, an array of x's shape. Raises ValueError if x is not a floating-point numpy array.
+    Returns grad, an array of x's shape. Raises ValueError if x is not a floating-point numpy
+    array.
     """
     _check_point(x)
     grad = np.zeros_like(x)
@@ -112,7 +117,9 @@ def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5, seed=None):
         fxph, fxmh = _centred_difference(f, x, ix, h)
         grad_numerical = (fxph - fxmh) / (2 * h)
         grad_analytic = analytic_grad[ix]
-        error = abs(grad_numerical - grad_analytic) / max(1e-8, abs(grad_numerical) + abs(grad_analytic))
-        print(f"numerical: {grad_numerical:f} analytic: {grad_analytic:f}, relative error: {error:e}")
+        error = (abs(grad_numerical - grad_analytic)
+                 / max(1e-8, abs(grad_numerical) + abs(grad_analytic)))
+        print(f"numerical: {grad_numerical:f} analytic: {grad_analytic:f}, "
+              f"relative error: {error:e}")
         errors.append(error)
     return errors

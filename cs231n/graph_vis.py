@@ -4,11 +4,13 @@ A graph is a dict of nodes and a list of edges, placed in inches as they print i
     nodes = {"x": Node(0.3, 0.8, "$x$", "input"), "h": Node(1.6, 0.8, "$h = Wx$"), ...}
     edges = [Edge("x", "h"), Edge("W", "h", grad=r"$\\bar h\\,x^\\top$"), ...]
 Node kinds set the colour: "input" (data and parameters), "op" (intermediate values), "output"
-(the loss). Boxes fit their labels. An edge's grad, when given, is written in red beside the arrow:
-the gradient that the backward pass sends along it, placed where it touches no box, arrow or label.
+(the loss). Boxes fit their labels. An edge's grad, when given, is written in red beside the
+arrow: the gradient that the backward pass sends along it, placed where it touches no box, arrow
+or label.
 
 layout_clearances measures a drawn graph as it prints (printed points), so a test can hold every
-graph to MIN_PRINTED_PT and MIN_CLEARANCE_PT; the graphs of Problems 1 and 2 are defined at the end.
+graph to MIN_PRINTED_PT and MIN_CLEARANCE_PT; the graphs of Problems 1 and 2 are defined at the
+end.
 """
 from dataclasses import dataclass
 from itertools import combinations, pairwise, product
@@ -18,11 +20,11 @@ import numpy as np
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.path import Path
 
-# nbconvert's LaTeX template (templates/latex/base.tex.j2) sets 11pt article on US letter (8.5 in)
-# with 1-inch margins and scales every figure down to at most 0.9\linewidth.
+# nbconvert's LaTeX template (templates/latex/base.tex.j2) sets 11pt article on US letter
+# (8.5 in) with 1-inch margins and scales every figure down to at most 0.9\linewidth.
 PRINT_WIDTH_IN = 0.9 * (8.5 - 2 * 1.0)
 MIN_PRINTED_PT = 9.0      # the smallest font size that reads comfortably on paper
-MIN_CLEARANCE_PT = 2.0    # printed gap between a label and any other part: 0.7 mm, visibly apart
+MIN_CLEARANCE_PT = 2.0    # printed gap from a label to any other part: 0.7 mm, visibly apart
 
 NODE_COLOURS = {"input": "#dbe9f6", "op": "#fdf2d0", "output": "#f8d7d3"}
 GRAD_COLOUR = "#b22222"
@@ -32,8 +34,8 @@ MIN_BOX_WIDTH_IN = 0.42
 BOX_LW, ARROW_LW = 0.8, 1.1   # points
 LABEL_GAP_PT = 3.0            # a gradient label sits this far from its own arrow
 MARGIN_IN = 0.02   # the notebook adds savefig.pad_inches around the figure
-# Graphs are drawn at their printed size (fonts in points are the printed ones); a higher dpi than
-# the notebooks' other figures keeps them legible on screen.
+# Graphs are drawn at their printed size (fonts in points are the printed ones); a higher dpi
+# than the notebooks' other figures keeps them legible on screen.
 SCREEN_DPI = 120
 
 
@@ -81,8 +83,9 @@ def draw_graph(nodes, edges, title):
     for name, n in nodes.items():
         width = max(sizes[name][0] + 2 * BOX_PAD_IN[0], MIN_BOX_WIDTH_IN)
         boxes[name] = ax.add_patch(FancyBboxPatch(
-            (n.x - width / 2, n.y - height / 2), width, height, boxstyle="round,pad=0,rounding_size=0.04",
-            facecolor=NODE_COLOURS[n.kind], edgecolor="0.3", lw=BOX_LW, zorder=2, gid=f"node:{name}"))
+            (n.x - width / 2, n.y - height / 2), width, height,
+            boxstyle="round,pad=0,rounding_size=0.04", facecolor=NODE_COLOURS[n.kind],
+            edgecolor="0.3", lw=BOX_LW, zorder=2, gid=f"node:{name}"))
     # From here on, one data unit is one inch: what follows measures in data units.
     _fit_figure(ax, [_extent_in(b, ax, renderer) for b in boxes.values()])
 
@@ -98,17 +101,19 @@ def draw_graph(nodes, edges, title):
     line_pad = ARROW_LW / 2 / 72
     for edge, (shaft, *_) in zip(edges, pieces, strict=True):
         if edge.grad:
-            text = ax.text(0, 0, edge.grad, ha="center", va="center", color=GRAD_COLOUR, fontsize=GRAD_PT,
-                           math_fontfamily="cm", zorder=4, gid=f"grad:{edge.src}->{edge.dst}")
+            text = ax.text(0, 0, edge.grad, ha="center", va="center", color=GRAD_COLOUR,
+                           fontsize=GRAD_PT, math_fontfamily="cm", zorder=4,
+                           gid=f"grad:{edge.src}->{edge.dst}")
             size = _size_in(text, renderer)
-            text.set_position(_place_label(size, shaft[0], shaft[-1], edge.side, rects, lines, line_pad))
+            text.set_position(_place_label(size, shaft[0], shaft[-1], edge.side, rects, lines,
+                                           line_pad))
             rects.append(_extent_in(text, ax, renderer))
 
     content = rects + [_extent_in(a, ax, renderer) for a in arrows]
     left, right = min(r[0] for r in content), max(r[2] for r in content)
     top = max(r[3] for r in content)
-    heading = ax.text((left + right) / 2, top + 0.08, title, ha="center", va="bottom", fontsize=TITLE_PT,
-                      math_fontfamily="cm", gid="title")
+    heading = ax.text((left + right) / 2, top + 0.08, title, ha="center", va="bottom",
+                      fontsize=TITLE_PT, math_fontfamily="cm", gid="title")
     _fit_figure(ax, content + [_extent_in(heading, ax, renderer)])
     return ax
 
@@ -118,7 +123,8 @@ def _check_graph(nodes, edges):
         raise ValueError("the graph has no nodes; give at least one Node")
     unknown = sorted(({e.src for e in edges} | {e.dst for e in edges}) - nodes.keys())
     if unknown:
-        raise ValueError(f"edges name nodes that are not in the graph: {unknown}; add them to nodes")
+        raise ValueError(f"edges name nodes that are not in the graph: {unknown}; "
+                         "add them to nodes")
     kinds = sorted({n.kind for n in nodes.values()} - NODE_COLOURS.keys())
     if kinds:
         raise ValueError(f"unknown node kind(s) {kinds}; use one of {sorted(NODE_COLOURS)}")
@@ -128,7 +134,8 @@ def _check_graph(nodes, edges):
         raise ValueError(f"edge(s) {twice} given more than once; give each edge once")
     sides = sorted({e.side for e in edges if e.side} - SIDES.keys())
     if sides:
-        raise ValueError(f"unknown label side(s) {sides}; use one of {sorted(SIDES)} or '' (automatic)")
+        raise ValueError(f"unknown label side(s) {sides}; use one of {sorted(SIDES)} "
+                         "or '' (automatic)")
 
 
 def _size_in(text, renderer):
@@ -138,14 +145,17 @@ def _size_in(text, renderer):
 
 
 def _extent_in(artist, ax, renderer, lw=0.0):
-    """(x0, y0, x1, y1) of an artist in data units (inches), widened by half a line width lw (points)."""
-    (x0, y0), (x1, y1) = ax.transData.inverted().transform(artist.get_window_extent(renderer).get_points())
+    """(x0, y0, x1, y1) of an artist in data units (inches), widened by half a line width lw
+    (points)."""
+    (x0, y0), (x1, y1) = ax.transData.inverted().transform(
+        artist.get_window_extent(renderer).get_points())
     pad = lw / 2 / 72
     return x0 - pad, y0 - pad, x1 + pad, y1 + pad
 
 
 def _fit_figure(ax, rects):
-    """Size the figure to the rectangles (data units = inches) plus a margin; the scale stays 1 in/unit."""
+    """Size the figure to the rectangles (data units = inches) plus a margin; the scale
+    stays 1 in/unit."""
     x0, y0 = min(r[0] for r in rects) - MARGIN_IN, min(r[1] for r in rects) - MARGIN_IN
     x1, y1 = max(r[2] for r in rects) + MARGIN_IN, max(r[3] for r in rects) + MARGIN_IN
     ax.figure.set_size_inches(x1 - x0, y1 - y0)
@@ -154,11 +164,12 @@ def _fit_figure(ax, rects):
 
 
 def _place_label(size, start, end, side, rects, lines, line_pad):
-    """Centre of a label of size (w, h) beside the straight shaft start -> end of its arrow (inches).
+    """Centre of a label of size (w, h) beside the straight shaft start -> end of its arrow
+    (inches).
 
-    Tries points along the shaft from its middle outwards, on the preferred side first, each time
-    LABEL_GAP_PT from the shaft; takes the first spot that keeps LABEL_GAP_PT from every other
-    rectangle and arrow too, else the spot with the largest clearance.
+    Tries points along the shaft from its middle outwards, on the preferred side first, each
+    time LABEL_GAP_PT from the shaft; takes the first spot that keeps LABEL_GAP_PT from every
+    other rectangle and arrow too, else the spot with the largest clearance.
     """
     w, h = size
     chord = end - start
@@ -169,10 +180,12 @@ def _place_label(size, start, end, side, rects, lines, line_pad):
     gap = LABEL_GAP_PT / 72 + line_pad
     need = LABEL_GAP_PT / 72   # from everything else too, a margin above MIN_CLEARANCE_PT
     best, best_clearance = None, -np.inf
-    for fraction, n, extra in product((0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8), sides, (0, 1.5 / 72, 3 / 72)):
-        # Offset by the rectangle's half-extent along n, so that its nearest edge is `gap` from the
-        # shaft; a little more (`extra`) where the arrowhead is wider than the line.
-        centre = start + fraction * chord + n * (gap + extra + w / 2 * abs(n[0]) + h / 2 * abs(n[1]))
+    for fraction, n, extra in product((0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8), sides,
+                                      (0, 1.5 / 72, 3 / 72)):
+        # Offset by the rectangle's half-extent along n, so that its nearest edge is `gap` from
+        # the shaft; a little more (`extra`) where the arrowhead is wider than the line.
+        centre = start + fraction * chord + n * (gap + extra + w / 2 * abs(n[0])
+                                                 + h / 2 * abs(n[1]))
         rect = (centre[0] - w / 2, centre[1] - h / 2, centre[0] + w / 2, centre[1] + h / 2)
         clearance = min([_rect_gap(rect, r) for r in rects]
                         + [_points_rect_gap(other, rect) - line_pad for other in lines])
@@ -184,7 +197,8 @@ def _place_label(size, start, end, side, rects, lines, line_pad):
 
 
 def _sample(path, step):
-    """Points along each piece of a path (an arrow's shaft, then its head), at most `step` apart.
+    """Points along each piece of a path (an arrow's shaft, then its head), at most `step`
+    apart.
 
     Returns a list of (P, 2) arrays, one per subpath; Bezier segments are evaluated exactly.
     """
@@ -193,7 +207,8 @@ def _sample(path, step):
     for a, b in pairwise(starts):
         points = []
         for segment, _ in Path(path.vertices[a:b], path.codes[a:b]).iter_bezier():
-            length = np.hypot(*np.diff(segment.control_points, axis=0).T).sum()   # >= the curve's length
+            # >= the curve's length
+            length = np.hypot(*np.diff(segment.control_points, axis=0).T).sum()
             points.append(segment(np.linspace(0, 1, int(np.ceil(length / step)) + 2)))
         pieces.append(np.concatenate(points))
     return pieces
@@ -205,7 +220,8 @@ def _rect_gap(a, b):
 
 
 def _points_rect_gap(points, r):
-    """Smallest distance from any of the points (P, 2) to the rectangle r; 0 for a point inside it."""
+    """Smallest distance from any of the points (P, 2) to the rectangle r; 0 for a point
+    inside it."""
     dx = np.maximum(np.maximum(r[0] - points[:, 0], points[:, 0] - r[2]), 0)
     dy = np.maximum(np.maximum(r[1] - points[:, 1], points[:, 1] - r[3]), 0)
     return float(np.hypot(dx, dy).min())
@@ -219,10 +235,12 @@ def _points_gap(p, q):
 def printed_scale(fig):
     """Printed size / drawn size of fig in the PDF export.
 
-    The notebook shows a figure cropped to its tight bounding box plus savefig.pad_inches on each
-    side, and LaTeX scales an image wider than PRINT_WIDTH_IN down to that width (never up).
+    The notebook shows a figure cropped to its tight bounding box plus savefig.pad_inches on
+    each side, and LaTeX scales an image wider than PRINT_WIDTH_IN down to that width (never
+    up).
     """
-    width = fig.get_tightbbox(fig.canvas.get_renderer()).width + 2 * plt.rcParams["savefig.pad_inches"]
+    width = (fig.get_tightbbox(fig.canvas.get_renderer()).width
+             + 2 * plt.rcParams["savefig.pad_inches"])
     return min(1.0, PRINT_WIDTH_IN / width)
 
 
@@ -233,9 +251,11 @@ def printed_font_sizes(ax):
 
 
 def layout_clearances(ax):
-    """Printed gaps, in points, between the parts of a graph drawn by draw_graph; smallest first.
+    """Printed gaps, in points, between the parts of a graph drawn by draw_graph; smallest
+    first.
 
-    Returns a list of (gap, part, other part), parts named by gid; 0 means touching or overlapping.
+    Returns a list of (gap, part, other part), parts named by gid; 0 means touching or
+    overlapping.
     Measured as they print: every text (node label, gradient label, title) against every other
     text, box and arrow (an arrow by its drawn path and line width, head included, not by its
     bounding box); a node label against the inside of its own box; boxes against boxes; arrows
@@ -256,16 +276,19 @@ def layout_clearances(ax):
     frames = [p for p in ax.patches if isinstance(p, FancyBboxPatch)]
     boxes = {p.get_gid(): box(p, p.get_linewidth()) for p in frames}
     insides = {p.get_gid(): box(p, -p.get_linewidth()) for p in frames}
-    arrows = {p.get_gid(): (np.concatenate(_sample(p.get_transform().transform_path(p.get_path()), 0.25 * px)),
-                            p.get_linewidth() * px / 2)
-              for p in ax.patches if isinstance(p, FancyArrowPatch)}
+    arrows = {
+        p.get_gid(): (np.concatenate(_sample(p.get_transform().transform_path(p.get_path()),
+                                             0.25 * px)),
+                      p.get_linewidth() * px / 2)
+        for p in ax.patches if isinstance(p, FancyArrowPatch)}
 
     gaps = []
     for (a, ra), (b, rb) in combinations(list(texts.items()) + list(boxes.items()), 2):
         own_box = a.startswith("label:") and b == "node:" + a.removeprefix("label:")
         if own_box:
             inside = insides[b]
-            gaps.append((max(min(ra[0] - inside[0], ra[1] - inside[1], inside[2] - ra[2], inside[3] - ra[3]), 0),
+            gaps.append((max(min(ra[0] - inside[0], ra[1] - inside[1], inside[2] - ra[2],
+                                 inside[3] - ra[3]), 0),
                          a, "the inside of " + b))
         else:
             gaps.append((_rect_gap(ra, rb), a, b))
@@ -318,7 +341,8 @@ def _gplvm_front():
 
 
 def gplvm_L1_graph():
-    """Problem 2(a): nodes, edges and title of L1 = -(D/2) log|alpha X X^T + beta^{-1} I|, for draw_graph."""
+    """Problem 2(a): nodes, edges and title of L1 = -(D/2) log|alpha X X^T + beta^{-1} I|, for
+    draw_graph."""
     nodes, edges = _gplvm_front()
     nodes |= {
         "l": Node(5.1, 1.3, r"$\ell = \log|K|$"),

@@ -1,4 +1,5 @@
-"""Layer sandwiches: common sequences of layers, with the same (out, cache) / backward contract."""
+"""Layer sandwiches: common sequences of layers, with the same (out, cache) / backward
+contract."""
 import numpy as np
 
 from cs231n.layers import (
@@ -21,7 +22,7 @@ def affine_relu_forward(x, w, b):
     the backward pass.
     """
     out, fc_cache = affine_forward(x, w, b)
-    np.maximum(out, 0, out=out)   # the ReLU in place on the fresh affine output: no second array
+    np.maximum(out, 0, out=out)  # the ReLU in place on the fresh affine output: no second array
     return out, (fc_cache, out)
 
 

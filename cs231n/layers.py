@@ -1,7 +1,8 @@
-"""Layers with the CS231n contract: forward(...) -> (out, cache), backward(dout, cache) -> gradients.
+"""Layers with the CS231n contract: forward(...) -> (out, cache),
+backward(dout, cache) -> gradients.
 
-Weights are (D, M): a layer maps rows x (N, D) to x @ w + b (N, M). Losses return (loss, dx) with
-the loss averaged over the N examples.
+Weights are (D, M): a layer maps rows x (N, D) to x @ w + b (N, M). Losses return (loss, dx)
+with the loss averaged over the N examples.
 """
 import dis
 import math
@@ -21,15 +22,17 @@ def affine_forward(x, w, b):
     w: (D, M) weights;  b: (M,) biases
     Returns out (N, M) and cache (x, w, b).
     """
-    D = math.prod(x.shape[1:])   # not np.prod: called per layer and step, it would cost more than a small layer
+    # not np.prod: called per layer and step, it would cost more than a small layer
+    D = math.prod(x.shape[1:])
     if w.ndim != 2 or w.shape[0] != D or b.shape != (w.shape[1],):
-        raise ValueError(f"affine_forward: x {x.shape} flattens to D = {D}; need w (D, M) and b (M,), "
-                         f"got w {w.shape}, b {b.shape}")
+        raise ValueError(f"affine_forward: x {x.shape} flattens to D = {D}; need w (D, M) "
+                         f"and b (M,), got w {w.shape}, b {b.shape}")
     out = x.reshape(x.shape[0], D) @ w
     if out.dtype == b.dtype:
         out += b                 # in place: no second (N, M) array
     else:
-        out = out + b            # mixed dtypes (float32 x and w, float64 b; integers) promote as usual
+        # mixed dtypes (float32 x and w, float64 b; integers) promote as usual
+        out = out + b
     return out, (x, w, b)
 
 
@@ -54,38 +57,44 @@ def relu_forward(x):
 
 
 def relu_backward(dout, cache):
-    """ReLU, backward: dx = dout where x > 0, else 0. dout and cache x: same shape. Returns dx."""
+    """ReLU, backward: dx = dout where x > 0, else 0. dout and cache x: same shape.
+    Returns dx."""
     return dout * (cache > 0)
 
 
 def l2_regularization(w, dw, reg):
-    """L2 weight penalty: returns its loss 0.5 * reg * ||w||^2 and adds its gradient reg * w to dw in place.
+    """L2 weight penalty: returns its loss 0.5 * reg * ||w||^2 and adds its gradient reg * w to
+    dw in place.
 
     w: weights, any shape; dw: the data loss's gradient with respect to w, w's shape, writeable
-    (a model's freshly computed gradient). Returns the loss term (float); dw then holds dw + reg * w.
+    (a model's freshly computed gradient). Returns the loss term (float); dw then holds
+    dw + reg * w.
     """
     if not reg:
         return 0.0
-    # ||w||^2 block by block, summed in a Python float: a float32 vdot over millions of entries would
-    # accumulate rounding errors of order 1e-6 relative. No temporary w * w or reg * w.
+    # ||w||^2 block by block, summed in a Python float: a float32 vdot over millions of entries
+    # would accumulate rounding errors of order 1e-6 relative. No temporary w * w or reg * w.
     sum_sq = sum(float(np.vdot(w_block, w_block)) for (w_block,) in blocks(w))
     axpy(reg, w, dw)                    # through OpenBLAS: see cs231n.in_place
     return 0.5 * reg * sum_sq
 
 
 def check_labels(y, X, num_classes):
-    """Raise ValueError unless y is an integer array (N,) for the N rows of X, with labels in 0..num_classes-1."""
+    """Raise ValueError unless y is an integer array (N,) for the N rows of X, with labels in
+    0..num_classes-1."""
     if not isinstance(y, np.ndarray) or y.dtype.kind not in "iu":
         found = f"dtype {y.dtype}" if isinstance(y, np.ndarray) else type(y).__name__
-        raise ValueError(f"labels must be a numpy array of integers (they index the scores), got {found}; "
-                         f"pass np.asarray(y).astype(int)")
+        raise ValueError("labels must be a numpy array of integers (they index the scores), "
+                         f"got {found}; pass np.asarray(y).astype(int)")
     if y.shape != (X.shape[0],):
-        raise ValueError(f"labels must be (N,) = ({X.shape[0]},) to match {X.shape}, got labels {y.shape}")
+        raise ValueError(f"labels must be (N,) = ({X.shape[0]},) to match {X.shape}, "
+                         f"got labels {y.shape}")
     _check_label_range(y, num_classes)
 
 
 def _check_label_range(labels, num_classes, name="labels"):
-    """Raise ValueError unless the integer array labels lies in 0..num_classes-1 (name: for the message)."""
+    """Raise ValueError unless the integer array labels lies in 0..num_classes-1 (name: for the
+    message)."""
     if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
         raise ValueError(f"{name} must lie in 0..{num_classes - 1} for {num_classes} classes, "
                          f"got range {labels.min()}..{labels.max()}")
@@ -139,7 +148,8 @@ _IMPORT_FROM = dis.opmap["IMPORT_FROM"]
 
 
 def _later_assignment_getattr(module_name, later):
-    """A module __getattr__ (PEP 562) that names the assignment a missing course function belongs to.
+    """A module __getattr__ (PEP 562) that names the assignment a missing course function
+    belongs to.
 
     later: dict name -> what the function is and where the course teaches it. Other names keep
     Python's plain AttributeError.
@@ -147,11 +157,13 @@ def _later_assignment_getattr(module_name, later):
     def __getattr__(name):
         if name not in later:
             raise AttributeError(f"module {module_name!r} has no attribute {name!r}")
-        message = (f"{module_name}.{name} ({later[name]}) is not part of this homework: it belongs to "
-                   f"a later assignment of the course, and this package does not provide it")
-        # `from module import name` replaces an AttributeError with a bare "cannot import name" (even
-        # one that is also an ImportError), so raise ImportError there. Elsewhere AttributeError, so
-        # that hasattr(module, name) stays False and getattr(module, name, default) works.
+        message = (f"{module_name}.{name} ({later[name]}) is not part of this homework: "
+                   "it belongs to a later assignment of the course, "
+                   "and this package does not provide it")
+        # `from module import name` replaces an AttributeError with a bare "cannot import name"
+        # (even one that is also an ImportError), so raise ImportError there. Elsewhere
+        # AttributeError, so that hasattr(module, name) stays False and
+        # getattr(module, name, default) works.
         caller = sys._getframe(1)
         if caller.f_code.co_code[caller.f_lasti] == _IMPORT_FROM:
             raise ImportError(message, name=module_name)
@@ -162,10 +174,12 @@ def _later_assignment_getattr(module_name, later):
 _NORMALISATION = "normalisation: CS231n assignment 2, UCLA HW 4"
 _CONVOLUTION = "convolutional networks: CS231n assignment 2, UCLA HW 5"
 __getattr__ = _later_assignment_getattr(__name__, {
-    **dict.fromkeys(["batchnorm_forward", "batchnorm_backward", "batchnorm_backward_alt", "layernorm_forward",
-                     "layernorm_backward", "spatial_batchnorm_forward", "spatial_batchnorm_backward",
-                     "spatial_groupnorm_forward", "spatial_groupnorm_backward"], _NORMALISATION),
-    **dict.fromkeys(["dropout_forward", "dropout_backward"], "dropout: CS231n assignment 2, UCLA HW 4"),
+    **dict.fromkeys(["batchnorm_forward", "batchnorm_backward", "batchnorm_backward_alt",
+                     "layernorm_forward", "layernorm_backward", "spatial_batchnorm_forward",
+                     "spatial_batchnorm_backward", "spatial_groupnorm_forward",
+                     "spatial_groupnorm_backward"], _NORMALISATION),
+    **dict.fromkeys(["dropout_forward", "dropout_backward"],
+                    "dropout: CS231n assignment 2, UCLA HW 4"),
     **dict.fromkeys(["conv_forward_naive", "conv_backward_naive", "max_pool_forward_naive",
                      "max_pool_backward_naive"], _CONVOLUTION),
 })

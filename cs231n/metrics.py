@@ -1,5 +1,5 @@
-"""Measures of a classifier's results: the confusion matrix, and how far apart two accuracies can
-be by chance, on separate examples or on the same ones."""
+"""Measures of a classifier's results: the confusion matrix, and how far apart two accuracies
+can be by chance, on separate examples or on the same ones."""
 import math
 import numbers
 import statistics
@@ -18,28 +18,33 @@ def confusion_matrix(y_true, y_pred, num_classes):
     """
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if y_true.ndim != 1 or y_pred.shape != y_true.shape:
-        raise ValueError(f"y_true and y_pred must be (N,) arrays of one length, got {y_true.shape} and {y_pred.shape}")
+        raise ValueError(f"y_true and y_pred must be (N,) arrays of one length, got "
+                         f"{y_true.shape} and {y_pred.shape}")
     for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
         if labels.size and labels.dtype.kind not in "iu":
-            raise ValueError(f"{name} must hold integer labels, got dtype {labels.dtype}; pass it .astype(int)")
+            raise ValueError(f"{name} must hold integer labels, got dtype {labels.dtype}; "
+                             f"pass it .astype(int)")
         _check_label_range(labels, num_classes, name)
     return np.bincount(num_classes * y_true.astype(np.intp) + y_pred.astype(np.intp),
                        minlength=num_classes ** 2).reshape(num_classes, num_classes)
 
 
 def accuracy_difference_se(accuracy_a, n_a, accuracy_b, n_b):
-    """One standard error of the difference between two accuracies, each the fraction of its n_a or
-    n_b examples classified correctly, the examples independent (a binomial count per accuracy):
+    """One standard error of the difference between two accuracies, each the fraction of its
+    n_a or n_b examples classified correctly, the examples independent (a binomial count per
+    accuracy):
 
         se = sqrt(a (1 - a) / n_a + b (1 - b) / n_b)
 
     A difference under two standard errors is within what the choice of examples alone produces.
     For two models on the same examples use paired_accuracy_difference_se, which counts only the
-    examples where they disagree. accuracy_a, accuracy_b: in [0, 1]; n_a, n_b: positive example counts. Returns a float.
+    examples where they disagree.
+    accuracy_a, accuracy_b: in [0, 1]; n_a, n_b: positive example counts. Returns a float.
     """
     for name, accuracy in (("accuracy_a", accuracy_a), ("accuracy_b", accuracy_b)):
         if not 0 <= accuracy <= 1:
-            raise ValueError(f"{name} must be a fraction in [0, 1], got {accuracy!r} (divide a percentage by 100)")
+            raise ValueError(f"{name} must be a fraction in [0, 1], got {accuracy!r} "
+                             f"(divide a percentage by 100)")
     for name, n in (("n_a", n_a), ("n_b", n_b)):
         if not n >= 1:
             raise ValueError(f"{name} must be a positive number of examples, got {n!r}")
@@ -47,25 +52,29 @@ def accuracy_difference_se(accuracy_a, n_a, accuracy_b, n_b):
 
 
 def paired_accuracy_difference_se(correct_a, correct_b):
-    """One standard error of accuracy(a) - accuracy(b) for two models scored on the same n examples.
+    """One standard error of accuracy(a) - accuracy(b) for two models scored on the same
+    n examples.
 
-    correct_a, correct_b: boolean arrays (n,), whether each model classified example i correctly,
-    e.g. model.predict(X_val) == y_val. The difference is the mean of d_i = a_i - b_i, so
+    correct_a, correct_b: boolean arrays (n,), whether each model classified example i
+    correctly, e.g. model.predict(X_val) == y_val. The difference is the mean of
+    d_i = a_i - b_i, so
 
         se = std(d) / sqrt(n) = sqrt(n_ab + n_ba - (n_ab - n_ba)**2 / n) / n,
 
-    with n_ab the examples only a gets right and n_ba those only b gets right (the standard error
-    behind McNemar's test). Examples both get right or both get wrong add nothing, so this is
-    smaller than accuracy_difference_se's when the two models' errors are alike. Returns a float.
+    with n_ab the examples only a gets right and n_ba those only b gets right (the standard
+    error behind McNemar's test). Examples both get right or both get wrong add nothing, so this
+    is smaller than accuracy_difference_se's when the two models' errors are alike.
+    Returns a float.
     """
     correct_a, correct_b = np.asarray(correct_a), np.asarray(correct_b)
     for name, correct in (("correct_a", correct_a), ("correct_b", correct_b)):
         if correct.dtype != bool or correct.ndim != 1 or correct.size == 0:
-            raise ValueError(f"{name} must be a non-empty 1-d boolean array of per-example correctness, got "
-                             f"dtype {correct.dtype} and shape {correct.shape} (pass predictions == labels)")
+            raise ValueError(f"{name} must be a non-empty 1-d boolean array of per-example "
+                             f"correctness, got dtype {correct.dtype} and shape "
+                             f"{correct.shape} (pass predictions == labels)")
     if correct_a.shape != correct_b.shape:
-        raise ValueError(f"correct_a and correct_b must score the same examples, got shapes {correct_a.shape} and "
-                         f"{correct_b.shape}")
+        raise ValueError(f"correct_a and correct_b must score the same examples, got shapes "
+                         f"{correct_a.shape} and {correct_b.shape}")
     n = correct_a.size
     only_a = int(np.count_nonzero(correct_a & ~correct_b))
     only_b = int(np.count_nonzero(correct_b & ~correct_a))
@@ -73,8 +82,9 @@ def paired_accuracy_difference_se(correct_a, correct_b):
 
 
 def bonferroni_z(num_comparisons, level=0.05):
-    """How many standard errors a difference must exceed to stand out at `level` (two-sided) when it
-    is one of num_comparisons looked at, such as the most distant pair of a grid (Bonferroni):
+    """How many standard errors a difference must exceed to stand out at `level` (two-sided)
+    when it is one of num_comparisons looked at, such as the most distant pair of a grid
+    (Bonferroni):
     z = Phi^-1(1 - level / (2 num_comparisons)), 1.96 for one comparison at 5%, 2.94 for 15.
     num_comparisons: a positive integer; level: in (0, 1). Returns a float.
     """

@@ -5,8 +5,9 @@ Each rule has the interface
 w: array of parameters; dw: gradient of the loss with respect to w (same shape);
 config: dict of hyperparameters and state (learning rate, moments, ...), created with the rule's
 defaults when None and returned updated, so that the caller passes it back at the next step.
-Every rule updates w and its state arrays (velocity, cache, m, v) in place and returns that same w
-as next_w, as CS231n's own sgd does: no new array per step. Copy w first if you need its old values.
+Every rule updates w and its state arrays (velocity, cache, m, v) in place and returns that
+same w as next_w, as CS231n's own sgd does: no new array per step. Copy w first if you need
+its old values.
 The arithmetic is each docstring's formula, evaluated operation by operation from left to right,
 so the values are those of that formula in whole-array numpy ((1 - decay_rate) * dw * dw, for
 instance; code that squares dw first can differ in the last bit). sgd's is one axpy
@@ -18,7 +19,8 @@ from cs231n.in_place import axpy, blocks
 
 
 def _check_in_place(w, dw, rule):
-    """Raise ValueError unless w can be updated in place by dw (an update rule's boundary check)."""
+    """Raise ValueError unless w can be updated in place by dw (an update rule's
+    boundary check)."""
     if not isinstance(w, np.ndarray):
         problem = f"got {type(w).__name__}"
     elif w.dtype.kind != "f":   # np.issubdtype would cost more than the update of a small w
@@ -28,8 +30,9 @@ def _check_in_place(w, dw, rule):
     else:
         problem = None
     if problem:
-        raise ValueError(f"{rule} updates w in place, so w must be a writeable floating-point numpy array; "
-                         f"{problem}. Pass np.array(w, dtype=float) (a copy) instead.")
+        raise ValueError(f"{rule} updates w in place, so w must be a writeable floating-point "
+                         f"numpy array; {problem}. "
+                         f"Pass np.array(w, dtype=float) (a copy) instead.")
     if np.shape(dw) != w.shape:
         raise ValueError(f"{rule}: dw must have w's shape {w.shape}, got {np.shape(dw)}")
 
@@ -44,9 +47,10 @@ def _state(config, key, w):
         config[key] = np.zeros_like(w)
     state = config[key]
     if np.shape(state) != w.shape:
-        raise ValueError(f"config['{key}'] has shape {np.shape(state)}, but w has {w.shape}: is this another "
-                         f"parameter's config? Keep one config dict per parameter, e.g. configs[name], "
-                         f"and pass each one back with its own parameter")
+        raise ValueError(f"config['{key}'] has shape {np.shape(state)}, but w has {w.shape}: "
+                         f"is this another parameter's config? Keep one config dict per "
+                         f"parameter, e.g. configs[name], and pass each one back with its "
+                         f"own parameter")
     return state
 
 
@@ -81,7 +85,8 @@ def sgd_momentum(w, dw, config=None):
 
 
 def rmsprop(w, dw, config=None):
-    """RMSProp: cache = decay_rate * cache + (1 - decay_rate) * dw * dw; w -= lr * dw / (sqrt(cache) + eps).
+    """RMSProp: cache = decay_rate * cache + (1 - decay_rate) * dw * dw;
+    w -= lr * dw / (sqrt(cache) + eps).
 
     config: learning_rate (1e-2), decay_rate (0.99), epsilon (1e-8), cache (zeros like w).
     """
@@ -106,7 +111,8 @@ def adam(w, dw, config=None):
 
     m = beta1 * m + (1 - beta1) * dw;  v = beta2 * v + (1 - beta2) * dw * dw;  t += 1
     w -= learning_rate * (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + epsilon)
-    config: learning_rate (1e-3), beta1 (0.9), beta2 (0.999), epsilon (1e-8), m, v (zeros), t (0).
+    config: learning_rate (1e-3), beta1 (0.9), beta2 (0.999), epsilon (1e-8), m, v (zeros),
+        t (0).
     """
     config = {} if config is None else config
     config.setdefault("learning_rate", 1e-3)
@@ -114,7 +120,8 @@ def adam(w, dw, config=None):
     config.setdefault("beta2", 0.999)
     config.setdefault("epsilon", 1e-8)
     _check_in_place(w, dw, "adam")
-    lr, b1, b2, eps = config["learning_rate"], config["beta1"], config["beta2"], config["epsilon"]
+    lr, b1, b2, eps = (config["learning_rate"], config["beta1"], config["beta2"],
+                       config["epsilon"])
     t = config["t"] = config.get("t", 0) + 1
     m, v = _state(config, "m", w), _state(config, "v", w)
     bias1, bias2 = 1 - b1 ** t, 1 - b2 ** t           # the bias corrections, once per step

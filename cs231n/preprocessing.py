@@ -1,9 +1,10 @@
-"""Input preprocessing for the fully connected nets: PCA whitening, horizontal flips and translations.
+"""Input preprocessing for the fully connected nets: PCA whitening, horizontal flips and
+translations.
 
 A fully connected net's first layer costs D x H multiply-adds per example. CIFAR-10's D = 3072
-pixels are strongly correlated: 512 principal components keep 99% of their variance, so projecting
-onto them cuts the first layer's cost six-fold, and whitening them (unit variance per component)
-gives the optimiser a better-conditioned input.
+pixels are strongly correlated: 512 principal components keep 99% of their variance, so
+projecting onto them cuts the first layer's cost six-fold, and whitening them (unit variance per
+component) gives the optimiser a better-conditioned input.
 """
 import numbers
 
@@ -11,17 +12,18 @@ import numpy as np
 
 
 def _check_images(X, channels_last, name):
-    """Raise ValueError unless X is images (N, C, H, W), or (N, H, W, C) with channels_last, and not
-    with more than 4 channels and more channels than pixels along a side, a layout misread:
-    (N, 3, 32, 32) read as (N, H, W, C) would be 32 channels of 3x32 images, flipped upside down."""
+    """Raise ValueError unless X is images (N, C, H, W), or (N, H, W, C) with channels_last, and
+    not with more than 4 channels and more channels than pixels along a side, a layout misread:
+    (N, 3, 32, 32) read as (N, H, W, C) would be 32 channels of 3x32 images, flipped upside
+    down."""
     layout = "(N, H, W, C)" if channels_last else "(N, C, H, W)"
     if X.ndim != 4:
         raise ValueError(f"{name} expects images {layout}, got shape {X.shape}")
     C, H, W = (X.shape[3], X.shape[1], X.shape[2]) if channels_last else X.shape[1:]
     if C > 4 and C > min(H, W):
-        raise ValueError(f"{name} expects images {layout}, got shape {X.shape}, which would be {C} channels "
-                         f"of {H}x{W} pixels: are the images laid out the other way? Try "
-                         f"channels_last={not channels_last}")
+        raise ValueError(f"{name} expects images {layout}, got shape {X.shape}, which would be "
+                         f"{C} channels of {H}x{W} pixels: are the images laid out the other "
+                         f"way? Try channels_last={not channels_last}")
 
 
 def horizontal_flip(X, channels_last=False):
@@ -32,8 +34,9 @@ def horizontal_flip(X, channels_last=False):
 
 
 def translate(X, dy, dx, channels_last=False):
-    """Images moved dy pixels down and dx pixels right (negative: up, left), the uncovered border
-    filled by repeating the nearest edge pixels: out[..., i, j] = X[..., clip(i - dy), clip(j - dx)].
+    """Images moved dy pixels down and dx pixels right (negative: up, left), the uncovered
+    border filled by repeating the nearest edge pixels:
+    out[..., i, j] = X[..., clip(i - dy), clip(j - dx)].
 
     X: (N, C, H, W), or (N, H, W, C) with channels_last; |dy| < H and |dx| < W.
     Returns a new array of X's shape and dtype.
@@ -42,7 +45,8 @@ def translate(X, dy, dx, channels_last=False):
     row_axis = 1 if channels_last else 2
     H, W = X.shape[row_axis], X.shape[row_axis + 1]
     if not (abs(dy) < H and abs(dx) < W):
-        raise ValueError(f"a translation must be smaller than the {H}x{W} image, got dy={dy}, dx={dx}")
+        raise ValueError(f"a translation must be smaller than the {H}x{W} image, "
+                         f"got dy={dy}, dx={dx}")
     rows = np.clip(np.arange(H) - dy, 0, H - 1)
     cols = np.clip(np.arange(W) - dx, 0, W - 1)
     return X.take(rows, axis=row_axis).take(cols, axis=row_axis + 1)
@@ -54,8 +58,9 @@ def pca_whitening(X, num_components, epsilon=1e-3, num_rows=10000, seed=0, white
         z = x U / sqrt(lambda + epsilon * lambda_1)      (whiten=False: z = x U)
 
     with U (D, K) the top K eigenvectors of the covariance of the rows, lambda their eigenvalues
-    and lambda_1 the largest. epsilon keeps the weakest components (mostly noise and fine texture)
-    from being blown up to unit variance: they come out with variance about lambda / (epsilon * lambda_1).
+    and lambda_1 the largest. epsilon keeps the weakest components (mostly noise and fine
+    texture) from being blown up to unit variance: they come out with variance about
+    lambda / (epsilon * lambda_1).
 
     X: (N, d_1, ..., d_k) inputs, centred (get_CIFAR10_data subtracts the mean image);
         D = d_1 * ... * d_k.
@@ -68,16 +73,20 @@ def pca_whitening(X, num_components, epsilon=1e-3, num_rows=10000, seed=0, white
         3072 pixels at a fifth of the work of all 49,000; seed picks them.
     Returns P (D, K) in X's dtype, so that X.reshape(N, D) @ P is the whitened data, and the
     fraction of the total variance the K components keep.
-    Raises ValueError for X that is not floating-point or has fewer than 2 rows, and for K beyond
-    the dimensions the rows span (those components would be directions of rounding noise).
+    Raises ValueError for X that is not floating-point or has fewer than 2 rows, and for K
+    beyond the dimensions the rows span (those components would be directions of rounding
+    noise).
     """
     N, D = X.shape[0], int(np.prod(X.shape[1:]))
     if X.dtype.kind != "f":
-        raise ValueError(f"X must be floating-point (centred inputs), got dtype {X.dtype}: pass X.astype(np.float32)")
+        raise ValueError(f"X must be floating-point (centred inputs), got dtype {X.dtype}: "
+                         "pass X.astype(np.float32)")
     if N < 2:
-        raise ValueError(f"pca_whitening needs at least 2 rows to estimate a covariance, got X {X.shape}")
+        raise ValueError("pca_whitening needs at least 2 rows to estimate a covariance, "
+                         f"got X {X.shape}")
     if not 1 <= num_components <= D:
-        raise ValueError(f"num_components must be in 1..{D} for {D} input values, got {num_components}")
+        raise ValueError(f"num_components must be in 1..{D} for {D} input values, "
+                         f"got {num_components}")
     if epsilon < 0:
         raise ValueError(f"epsilon must be >= 0, got {epsilon}")
     rows = np.random.default_rng(seed).choice(N, min(num_rows, N), replace=False)
@@ -85,31 +94,34 @@ def pca_whitening(X, num_components, epsilon=1e-3, num_rows=10000, seed=0, white
     mean = sample.mean(axis=0)
     if np.abs(mean).max() > 0.05 * sample.std():
         raise ValueError("pca_whitening expects centred inputs (mean image subtracted, as "
-                         "get_CIFAR10_data(subtract_mean=True) does); the rows' mean is far from zero")
+                         "get_CIFAR10_data(subtract_mean=True) does); the rows' mean is far "
+                         "from zero")
     covariance = sample.T @ sample / len(sample)
     eigenvalues, eigenvectors = np.linalg.eigh(covariance)        # ascending order
-    eigenvalues = np.maximum(eigenvalues[::-1][:num_components], 0)   # rounding can make 0 slightly negative
+    # rounding can make 0 slightly negative
+    eigenvalues = np.maximum(eigenvalues[::-1][:num_components], 0)
     eigenvectors = eigenvectors[:, ::-1][:, :num_components]
-    # An eigenvalue at the rounding level of the largest belongs to a direction the rows do not span.
+    # An eigenvalue at the rounding level of the largest belongs to a direction the rows do not
+    # span.
     spanned = eigenvalues > D * np.finfo(np.float64).eps * eigenvalues[0]
     if not spanned.all():
-        raise ValueError(f"the {len(sample)} sampled rows span only {int(spanned.sum())} of the {num_components} "
-                         f"components asked for (the others have no variance): use at most that many "
-                         f"components, or more rows")
+        raise ValueError(f"the {len(sample)} sampled rows span only {int(spanned.sum())} "
+                         f"of the {num_components} components asked for (the others have no "
+                         "variance): use at most that many components, or more rows")
     P = eigenvectors
     if whiten:
         P = eigenvectors / np.sqrt(eigenvalues + epsilon * eigenvalues[0])
     return P.astype(X.dtype), float(eigenvalues.sum() / np.trace(covariance))
 
 
-def whiten_with_mirror_images(data, num_components=512, epsilon=1e-3, channels_last=False, whiten=True,
-                              translations=(), chunk_rows=4096):
-    """Whitened principal components of images, the training set doubled by its mirror images, and
-    optionally enlarged by translated copies.
+def whiten_with_mirror_images(data, num_components=512, epsilon=1e-3, channels_last=False,
+                              whiten=True, translations=(), chunk_rows=4096):
+    """Whitened principal components of images, the training set doubled by its mirror images,
+    and optionally enlarged by translated copies.
 
-    A mirrored car is still a car, and so is a car moved by two pixels: both kinds of copies counter
-    overfitting. The projection is linear and fitted on the original training images, so the
-    copies go through the same P.
+    A mirrored car is still a car, and so is a car moved by two pixels: both kinds of copies
+    counter overfitting. The projection is linear and fitted on the original training images,
+    so the copies go through the same P.
 
     data: dict with X_train (N, C, H, W) (or (N, H, W, C) with channels_last) centred images,
         y_train (N,), and any of X_val, y_val, X_test, y_test of the same layout.
@@ -119,20 +131,21 @@ def whiten_with_mirror_images(data, num_components=512, epsilon=1e-3, channels_l
         images and their mirror images.
     chunk_rows: images projected at a time, which bounds the temporary copies' memory.
     Returns (whitened, P, variance_kept): whitened a dict with X_train (2N(1 + T), K) for T
-    translations: the N images, then their N mirror images, then the same two for each translation
-    in order; y_train (2N(1 + T),) to match; the other splits projected to (M, K), labels as they
-    were (copy_rows finds given images' copies). P (D, K) and variance_kept as pca_whitening
-    returns them.
+    translations: the N images, then their N mirror images, then the same two for each
+    translation in order; y_train (2N(1 + T),) to match; the other splits projected to (M, K),
+    labels as they were (copy_rows finds given images' copies). P (D, K) and variance_kept as
+    pca_whitening returns them.
     """
     X_train = data["X_train"]
-    # Refused here rather than after the slow fit: the flip and the translations need the image axes.
+    # Refused here rather than after the slow fit: the flip and the translations need the image
+    # axes.
     horizontal_flip(X_train, channels_last)
     translations = list(translations)
     for offset in translations:
         if not (isinstance(offset, (tuple, list)) and len(offset) == 2
                 and all(isinstance(v, numbers.Integral) for v in offset)):
-            raise ValueError(f"translations must be a list of (dy, dx) pairs of integers, such as [(0, 2)], "
-                             f"got {offset!r} in it")
+            raise ValueError("translations must be a list of (dy, dx) pairs of integers, "
+                             f"such as [(0, 2)], got {offset!r} in it")
         translate(X_train[:1], *offset, channels_last)
     if not (isinstance(chunk_rows, numbers.Integral) and chunk_rows >= 1):
         raise ValueError(f"chunk_rows must be a positive integer, got {chunk_rows!r}")
@@ -141,11 +154,14 @@ def whiten_with_mirror_images(data, num_components=512, epsilon=1e-3, channels_l
     def project(X, out=None):
         return np.matmul(X.reshape(len(X), -1), P, out=out)
 
-    whitened = {k: (project(v) if k.startswith("X_") else v) for k, v in data.items() if k != "X_train"}
+    whitened = {k: (project(v) if k.startswith("X_") else v) for k, v in data.items()
+                if k != "X_train"}
     N = len(X_train)
-    copies = [(0, 0, flip) for flip in (False, True)] + [(dy, dx, flip) for dy, dx in translations
+    copies = [(0, 0, flip) for flip in (False, True)] + [(dy, dx, flip)
+                                                         for dy, dx in translations
                                                          for flip in (False, True)]
-    whitened["X_train"] = np.empty((len(copies) * N, P.shape[1]), dtype=np.result_type(X_train, P))
+    whitened["X_train"] = np.empty((len(copies) * N, P.shape[1]),
+                                   dtype=np.result_type(X_train, P))
     for c, (dy, dx, flip) in enumerate(copies):
         for start in range(0, N, chunk_rows):
             images = X_train[start:start + chunk_rows]
@@ -160,26 +176,29 @@ def whiten_with_mirror_images(data, num_components=512, epsilon=1e-3, channels_l
 
 
 def copy_rows(indices, num_images, num_translations, translation=None, flip=False):
-    """The rows of whiten_with_mirror_images's X_train that hold copies of given training images.
+    """The rows of whiten_with_mirror_images's X_train that hold copies of given training
+    images.
 
-    That X_train holds the N = num_images images, then their mirror images, then the same two for
-    each of the T = num_translations translations in order: the copy of image i is in block
+    That X_train holds the N = num_images images, then their mirror images, then the same two
+    for each of the T = num_translations translations in order: the copy of image i is in block
     2 (1 + t) + flip for translation t, in block flip without one, at row block * N + i.
 
     indices: an index or integer array of training images, each in 0..N-1.
     num_images: N, the number of training images (not the 2N(1 + T) rows).
     num_translations: T, how many translations whiten_with_mirror_images was given.
-    translation: None (no translation), or an index or integer array into those translations, each
-        in 0..T-1, broadcast against indices (e.g. one per image).
+    translation: None (no translation), or an index or integer array into those translations,
+        each in 0..T-1, broadcast against indices (e.g. one per image).
     flip: True or False, whether to take the mirror image of every copy.
     Returns the row indices, np.intp, of the broadcast shape of indices and translation.
-    Raises ValueError for a count that is not a positive (N) or non-negative (T) integer, an index
-    out of range, or a flip that is not a bool.
+    Raises ValueError for a count that is not a positive (N) or non-negative (T) integer, an
+    index out of range, or a flip that is not a bool.
     """
     if not isinstance(num_images, numbers.Integral) or num_images < 1:
-        raise ValueError(f"num_images must be a positive integer (N, the training images), got {num_images!r}")
+        raise ValueError("num_images must be a positive integer (N, the training images), "
+                         f"got {num_images!r}")
     if not isinstance(num_translations, numbers.Integral) or num_translations < 0:
-        raise ValueError(f"num_translations must be a non-negative integer, got {num_translations!r}")
+        raise ValueError("num_translations must be a non-negative integer, "
+                         f"got {num_translations!r}")
     if not isinstance(flip, (bool, np.bool_)):
         raise ValueError(f"flip must be True or False (one for every copy), got {flip!r}")
     block = int(flip)
@@ -189,8 +208,11 @@ def copy_rows(indices, num_images, num_translations, translation=None, flip=Fals
 
 
 def _checked_indices(values, size, name):
-    """values as an np.intp array, or ValueError unless they are integer indices in 0..size-1."""
+    """values as an np.intp array, or ValueError unless they are integer indices in
+    0..size-1."""
     values = np.asarray(values)
-    if values.size and (not np.issubdtype(values.dtype, np.integer) or values.min() < 0 or values.max() >= size):
+    if values.size and (not np.issubdtype(values.dtype, np.integer) or values.min() < 0
+                        or values.max() >= size):
         raise ValueError(f"{name} must be integer indices in 0..{size - 1}, got {values!r}")
-    return values.astype(np.intp)   # a small integer type would wrap around in the row arithmetic
+    # a small integer type would wrap around in the row arithmetic
+    return values.astype(np.intp)

@@ -1,10 +1,11 @@
-"""Hyperparameter searches on every core: one configuration per worker process, one BLAS thread each.
+"""Hyperparameter searches on every core: one configuration per worker process, one BLAS
+thread each.
 
-A search trains many small, independent models. Running them side by side in processes keeps every
-core busy for the whole run, where one process with a multithreaded BLAS leaves the cores idle
-between matrix products (sampling minibatches, element-wise layers, the update rule). Workers come
-from joblib's loky backend; threadpoolctl pins each configuration to one BLAS thread so that the
-workers do not oversubscribe the cores.
+A search trains many small, independent models. Running them side by side in processes keeps
+every core busy for the whole run, where one process with a multithreaded BLAS leaves the cores
+idle between matrix products (sampling minibatches, element-wise layers, the update rule).
+Workers come from joblib's loky backend; threadpoolctl pins each configuration to one BLAS
+thread so that the workers do not oversubscribe the cores.
 
     for config, solver in zip(configs, run_search(train_fc, configs, data=pca_data)):
         print(config, solver.best_val_acc)
@@ -19,7 +20,8 @@ from threadpoolctl import threadpool_limits
 def _one_blas_thread(train, config, shared):
     # The same single thread whether the configuration runs in a worker or in this process: a
     # multithreaded matrix product splits its sums by thread count, so its float rounding would
-    # depend on n_jobs. With one thread, results are bitwise identical for any number of workers.
+    # depend on n_jobs. With one thread, results are bitwise identical for any number of
+    # workers.
     with threadpool_limits(limits=1):
         return train(**config, **shared)
 
@@ -31,29 +33,35 @@ def run_search(train, configs, n_jobs=None, **shared):
         notebook (loky pickles it by value), but then it must not refer to large global arrays,
         which would be pickled with it for every task: pass them in shared.
     configs: list of K dicts of keyword arguments, one per configuration; seed inside train (or
-        pass a seed in each config) so a configuration's result does not depend on where it runs.
+        pass a seed in each config) so a configuration's result does not depend on where it
+        runs.
     n_jobs: worker processes; None: one per core (joblib.cpu_count()), at most K. 1 runs every
         configuration in this process, one after the other.
     shared: keyword arguments common to all configurations, e.g. data=... . Arrays larger than
         1 MB among them (also inside dicts and lists) are written once per search to a temporary
-        folder and memory-mapped read-only by the workers, not copied per task; so train must not
-        modify them in place.
+        folder and memory-mapped read-only by the workers, not copied per task; so train must
+        not modify them in place.
     Returns a generator of the K results in the order of configs, each yielded as soon as it and
     the ones before it are done (so a notebook can print a line per configuration).
     """
     configs = list(configs)
     if not configs:
-        raise ValueError("configs is empty: give at least one dict of keyword arguments for train")
+        raise ValueError("configs is empty: give at least one dict of keyword arguments "
+                         "for train")
     not_dicts = [c for c in configs if not isinstance(c, dict)]
     if not_dicts:
-        raise ValueError(f"each configuration must be a dict of keyword arguments for train, got {not_dicts[0]!r}")
+        raise ValueError("each configuration must be a dict of keyword arguments for train, "
+                         f"got {not_dicts[0]!r}")
     clashes = sorted({k for c in configs for k in c} & shared.keys())
     if clashes:
-        raise ValueError(f"{clashes} given both in a configuration and as a shared argument; pass each once")
+        raise ValueError(f"{clashes} given both in a configuration and as a shared argument; "
+                         "pass each once")
     if n_jobs is None:
         n_jobs = min(joblib.cpu_count(), len(configs))
-    if not (isinstance(n_jobs, numbers.Integral) and not isinstance(n_jobs, bool) and n_jobs >= 1):
-        raise ValueError(f"n_jobs must be a positive integer (or None for one per core), got {n_jobs!r}")
+    if not (isinstance(n_jobs, numbers.Integral) and not isinstance(n_jobs, bool)
+            and n_jobs >= 1):
+        raise ValueError("n_jobs must be a positive integer (or None for one per core), "
+                         f"got {n_jobs!r}")
     parallel = Parallel(n_jobs=n_jobs, backend="loky", max_nbytes="1M", mmap_mode="r",
                         return_as="generator")
     return parallel(delayed(_one_blas_thread)(train, config, shared) for config in configs)

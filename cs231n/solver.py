@@ -19,10 +19,11 @@ from cs231n.denormals import denormals_are_zero
 
 # The rules of cs231n.optim by name (the module also holds helpers such as axpy and blocks).
 UPDATE_RULES = ("sgd", "sgd_momentum", "rmsprop", "adam")
-DEFAULTS = dict(update_rule="sgd", optim_config=None, lr_decay=1.0, batch_size=100, num_epochs=10,
-                num_train_samples=1000, num_val_samples=None, checkpoint_name=None, print_every=10,
-                verbose=True, seed=None)
-CHECKPOINT_FORMAT = "cs231n.solver.checkpoint/1"   # the tag in every checkpoint's meta; /1 is the layout
+DEFAULTS = dict(update_rule="sgd", optim_config=None, lr_decay=1.0, batch_size=100,
+                num_epochs=10, num_train_samples=1000, num_val_samples=None,
+                checkpoint_name=None, print_every=10, verbose=True, seed=None)
+# the tag in every checkpoint's meta; /1 is the layout
+CHECKPOINT_FORMAT = "cs231n.solver.checkpoint/1"
 
 
 class Solver:
@@ -46,24 +47,29 @@ class Solver:
     def __init__(self, model, data, **kwargs):
         unknown = set(kwargs) - DEFAULTS.keys()
         if unknown:
-            raise ValueError(f"unknown Solver argument(s) {sorted(unknown)}; accepted: {sorted(DEFAULTS)}")
+            raise ValueError(f"unknown Solver argument(s) {sorted(unknown)}; "
+                             f"accepted: {sorted(DEFAULTS)}")
         options = {**DEFAULTS, **kwargs}
         for name, value in options.items():
             setattr(self, name, value)
         self.optim_config = dict(self.optim_config or {})
         if self.update_rule not in UPDATE_RULES:
-            raise ValueError(f"unknown update rule '{self.update_rule}'; use one of {', '.join(UPDATE_RULES)}")
+            raise ValueError(f"unknown update rule '{self.update_rule}'; "
+                             f"use one of {', '.join(UPDATE_RULES)}")
         self._update = getattr(optim, self.update_rule)
         missing = {"X_train", "y_train", "X_val", "y_val"} - data.keys()
         if missing:
             raise ValueError(f"data is missing {sorted(missing)}")
-        if len(data["X_train"]) != len(data["y_train"]) or len(data["X_val"]) != len(data["y_val"]):
-            raise ValueError(f"X and y differ in length: X_train {data['X_train'].shape}, y_train "
-                             f"{data['y_train'].shape}, X_val {data['X_val'].shape}, y_val {data['y_val'].shape}")
+        if (len(data["X_train"]) != len(data["y_train"])
+                or len(data["X_val"]) != len(data["y_val"])):
+            raise ValueError(f"X and y differ in length: X_train {data['X_train'].shape}, "
+                             f"y_train {data['y_train'].shape}, X_val {data['X_val'].shape}, "
+                             f"y_val {data['y_val'].shape}")
         empty = [name for name in ("X_train", "X_val") if len(data[name]) == 0]
         if empty:
-            raise ValueError(f"{' and '.join(empty)} hold no examples: the Solver trains on X_train and "
-                             f"measures accuracy on X_val, so both need at least one")
+            raise ValueError(f"{' and '.join(empty)} hold no examples: "
+                             f"the Solver trains on X_train and measures accuracy on X_val, "
+                             f"so both need at least one")
         self.model = model
         self.X_train, self.y_train = data["X_train"], data["y_train"]
         self.X_val, self.y_val = data["X_val"], data["y_val"]
@@ -73,7 +79,8 @@ class Solver:
 
     def _reset(self):
         self.epoch = 0
-        self.best_val_acc = -1.0   # below any accuracy, so the first check always stores parameters
+        # below any accuracy, so the first check always stores parameters
+        self.best_val_acc = -1.0
         self.best_params = {}
         self.loss_history, self.train_acc_history, self.val_acc_history = [], [], []
         self.optim_configs = {p: dict(self.optim_config) for p in self.model.params}
@@ -85,12 +92,14 @@ class Solver:
         if not np.isfinite(loss):
             return loss
         for p, w in self.model.params.items():
-            self.model.params[p], self.optim_configs[p] = self._update(w, grads[p], self.optim_configs[p])
+            self.model.params[p], self.optim_configs[p] = self._update(w, grads[p],
+                                                                       self.optim_configs[p])
         return loss
 
     def check_accuracy(self, X, y, num_samples=None, batch_size=100):
-        """Fraction of correct predictions on X (N, ...), y (N,); on a random subset of num_samples
-        examples if given; predicted batch_size examples at a time to bound memory."""
+        """Fraction of correct predictions on X (N, ...), y (N,); on a random subset of
+        num_samples examples if given; predicted batch_size examples at a time to bound
+        memory."""
         if num_samples is not None and len(X) > num_samples:
             subset = self.rng.choice(len(X), num_samples)
             X, y = X[subset], y[subset]
@@ -105,7 +114,8 @@ class Solver:
         self.val_acc_history.append(val_acc)
         if self.verbose:
             # The course Solver's format, so students can compare their logs line by line.
-            print(f"(Epoch {self.epoch} / {self.num_epochs}) train acc: {train_acc:f}; val_acc: {val_acc:f}")
+            print(f"(Epoch {self.epoch} / {self.num_epochs}) train acc: {train_acc:f}; "
+                  f"val_acc: {val_acc:f}")
         if val_acc > self.best_val_acc:
             self.best_val_acc = val_acc
             self.best_params = {k: v.copy() for k, v in self.model.params.items()}
@@ -113,9 +123,9 @@ class Solver:
     def train(self):
         """Train for the remaining epochs (all of them, or from a loaded checkpoint on).
 
-        Raises ValueError if the loss is not finite (the best parameters so far are restored first).
-        Runs with subnormal floats flushed to zero (cs231n.denormals), which keeps Adam's tiny weights
-        from slowing the matrix products down.
+        Raises ValueError if the loss is not finite (the best parameters so far are restored
+        first). Runs with subnormal floats flushed to zero (cs231n.denormals), which keeps
+        Adam's tiny weights from slowing the matrix products down.
         """
         with denormals_are_zero():
             self._train()
@@ -130,17 +140,20 @@ class Solver:
                 lr = next(iter(self.optim_configs.values()), {}).get("learning_rate")
                 if self.best_params:
                     self._restore_best()
-                    state = f"The best parameters so far (val acc {self.best_val_acc:.3f}) were restored."
+                    state = (f"The best parameters so far (val acc {self.best_val_acc:.3f}) "
+                             "were restored.")
                 else:   # the first step: no accuracy check has run, and no update was made
-                    state = "No update was made, so the model keeps the parameters it started with."
-                raise ValueError(f"loss became {loss} at iteration {t + 1} (update rule {self.update_rule}, "
-                                 f"learning rate {lr}); lower the learning rate. {state}")
+                    state = ("No update was made, so the model keeps the parameters it "
+                             "started with.")
+                raise ValueError(f"loss became {loss} at iteration {t + 1} "
+                                 f"(update rule {self.update_rule}, learning rate {lr}); "
+                                 f"lower the learning rate. {state}")
             self.loss_history.append(float(loss))
             if self.verbose and t % self.print_every == 0:
                 print(f"(Iteration {t + 1} / {num_iterations}) loss: {loss:f}")
             if t == 0:
-                # Epoch 0's accuracies after the first update, as the course Solver takes them, so
-                # that its log and this one read alike line by line.
+                # Epoch 0's accuracies after the first update, as the course Solver takes them,
+                # so that its log and this one read alike line by line.
                 self._record_accuracies()
             if (t + 1) % iterations_per_epoch == 0:
                 self.epoch += 1
@@ -151,17 +164,20 @@ class Solver:
         self._restore_best()
 
     def _restore_best(self):
-        if self.best_params:   # none when no accuracy check has run (num_epochs=0): keep the model's
+        # none when no accuracy check has run (num_epochs=0): keep the model's
+        if self.best_params:
             self.model.params = {k: v.copy() for k, v in self.best_params.items()}
 
     # Checkpoints hold no pickle, so loading one can never run code (like np.load with
     # allow_pickle=False). One .npz: arrays param/<name> (model), best/<name> (best_params) and
     # optim/<name>/<key> (update-rule arrays, e.g. Adam's m and v); everything else is one JSON
-    # string, `meta`: the format tag, the attributes below, the rule's scalars (learning_rate, t, ...)
-    # and the random generator's state (a dict of ints). JSON keeps ints and floats exact, so a
-    # resumed run repeats the uninterrupted one. _STATE maps each attribute to its JSON type.
-    _STATE = {"epoch": int, "best_val_acc": (int, float), "loss_history": list, "train_acc_history": list,
-              "val_acc_history": list, "update_rule": str, "lr_decay": (int, float), "batch_size": int}
+    # string, `meta`: the format tag, the attributes below, the rule's scalars
+    # (learning_rate, t, ...) and the random generator's state (a dict of ints). JSON keeps ints
+    # and floats exact, so a resumed run repeats the uninterrupted one. _STATE maps each
+    # attribute to its JSON type.
+    _STATE = {"epoch": int, "best_val_acc": (int, float), "loss_history": list,
+              "train_acc_history": list, "val_acc_history": list, "update_rule": str,
+              "lr_decay": (int, float), "batch_size": int}
 
     def _save_checkpoint(self):
         if self.checkpoint_name is None:
@@ -172,14 +188,15 @@ class Solver:
                        for k, v in config.items() if isinstance(v, np.ndarray)})
         meta = {k: getattr(self, k) for k in self._STATE}
         meta.update(format=CHECKPOINT_FORMAT, rng_state=self.rng.bit_generator.state,
-                    optim_scalars={p: {k: v for k, v in config.items() if not isinstance(v, np.ndarray)}
+                    optim_scalars={p: {k: v for k, v in config.items()
+                                       if not isinstance(v, np.ndarray)}
                                    for p, config in self.optim_configs.items()},
                     optim_arrays={p: [k for k, v in config.items() if isinstance(v, np.ndarray)]
                                   for p, config in self.optim_configs.items()})
         path = f"{self.checkpoint_name}_epoch_{self.epoch}.npz"
         tmp = f"{path}.tmp"
         try:
-            with open(tmp, "wb") as f:   # a file object, so that np.savez does not append ".npz"
+            with open(tmp, "wb") as f:   # a file object, so np.savez does not append ".npz"
                 np.savez(f, meta=np.array(json.dumps(meta, default=_json_scalar)), **arrays)
             os.replace(tmp, path)   # atomic: a reader never sees half a checkpoint
         finally:
@@ -189,14 +206,14 @@ class Solver:
             print(f"saved checkpoint {path}")
 
     def load_checkpoint(self, path):
-        """Restore model parameters, update-rule state, histories, epoch and random generator from a
-        checkpoint written by this class ('<name>_epoch_<k>.npz'), so that train() resumes where the
-        checkpointed run stopped (and runs to this Solver's num_epochs).
+        """Restore model parameters, update-rule state, histories, epoch and random generator
+        from a checkpoint written by this class ('<name>_epoch_<k>.npz'), so that train()
+        resumes where the checkpointed run stopped (and runs to this Solver's num_epochs).
 
         The file is read with np.load(allow_pickle=False) and checked in full before anything is
-        changed. Raises ValueError naming the file when it is not such a checkpoint (an old pickled
-        .pkl one is refused unread), is truncated or corrupt, or comes from another model (other
-        parameter names, shapes or dtypes).
+        changed. Raises ValueError naming the file when it is not such a checkpoint (an old
+        pickled .pkl one is refused unread), is truncated or corrupt, or comes from another
+        model (other parameter names, shapes or dtypes).
         """
         meta, arrays = _read_checkpoint(path)
         shapes = {k: (v.shape, v.dtype) for k, v in self.model.params.items()}
@@ -207,19 +224,21 @@ class Solver:
             if found != shapes:
                 raise ValueError(f"{path}: checkpoint from another model: its {name} are "
                                  f"{_describe(found)}; the model has {_describe(shapes)}")
-        if meta["optim_scalars"].keys() != shapes.keys() or meta["optim_arrays"].keys() != shapes.keys():
-            raise ValueError(f"{path}: the update-rule state does not cover the model's parameters "
-                             f"{sorted(shapes)}; the checkpoint is corrupt")
+        if (meta["optim_scalars"].keys() != shapes.keys()
+                or meta["optim_arrays"].keys() != shapes.keys()):
+            raise ValueError(f"{path}: the update-rule state does not cover the model's "
+                             f"parameters {sorted(shapes)}; the checkpoint is corrupt")
         try:
-            optim_configs = {p: {**meta["optim_scalars"][p], **{k: arrays[f"optim/{p}/{k}"] for k in keys}}
+            optim_configs = {p: {**meta["optim_scalars"][p],
+                                 **{k: arrays[f"optim/{p}/{k}"] for k in keys}}
                              for p, keys in meta["optim_arrays"].items()}
         except (KeyError, TypeError) as e:
             raise ValueError(f"{path}: the update-rule state is incomplete ({e!r}); "
                              "the checkpoint is corrupt") from None
         if any(v.shape != params[p].shape for p, config in optim_configs.items()
                for v in config.values() if isinstance(v, np.ndarray)):
-            raise ValueError(f"{path}: an update-rule array's shape differs from its parameter's; "
-                             "the checkpoint is corrupt")
+            raise ValueError(f"{path}: an update-rule array's shape differs from its "
+                             "parameter's; the checkpoint is corrupt")
         rule = meta["update_rule"]
         if rule not in UPDATE_RULES:
             raise ValueError(f"{path}: unknown update rule '{rule}' in the checkpoint")
@@ -232,7 +251,8 @@ class Solver:
         # Everything checked: only now change this Solver.
         for k in self._STATE:
             setattr(self, k, meta[k])
-        self.model.params, self.best_params, self.optim_configs, self.rng = params, best, optim_configs, rng
+        (self.model.params, self.best_params,
+         self.optim_configs, self.rng) = params, best, optim_configs, rng
         self._update = getattr(optim, self.update_rule)
 
 
@@ -251,32 +271,36 @@ def _group(arrays, prefix):
 
 def _describe(shapes):
     """'W1 (20, 16) float64, b1 (16,) float64' from {name: (shape, dtype)}."""
-    return ", ".join(f"{k} {shape} {dtype}" for k, (shape, dtype) in sorted(shapes.items())) or "none"
+    return ", ".join(f"{k} {shape} {dtype}"
+                     for k, (shape, dtype) in sorted(shapes.items())) or "none"
 
 
 def _read_checkpoint(path):
     """Read a checkpoint written by Solver without unpickling anything.
 
-    Returns meta (dict, from the JSON string, with every key Solver writes) and arrays (dict key ->
-    array of all other entries). Raises ValueError naming the file for anything else.
+    Returns meta (dict, from the JSON string, with every key Solver writes) and arrays (dict
+    key -> array of all other entries). Raises ValueError naming the file for anything else.
     """
     with open(path, "rb") as f:
         head = f.read(4)
     if not head.startswith(b"PK\x03\x04"):   # every .npz is a zip file
         # b"\x80" is the PROTO opcode that starts every pickle of protocol 2 or later.
-        kind = ("a pickle (an old .pkl checkpoint?); pickled checkpoints are no longer read, because "
-                "unpickling a file can run code in it. Train again to write an .npz checkpoint"
+        kind = ("a pickle (an old .pkl checkpoint?); pickled checkpoints are no longer read, "
+                "because unpickling a file can run code in it. "
+                "Train again to write an .npz checkpoint"
                 if head[:1] == b"\x80" or str(path).endswith(".pkl") else "not an .npz file")
         raise ValueError(f"{path}: not a Solver checkpoint: the file is {kind}")
     try:
         with np.load(path, allow_pickle=False) as npz:
             arrays = {k: npz[k] for k in npz.files}
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error) as e:
-        raise ValueError(f"{path}: cannot read the checkpoint ({e}); the file is truncated, corrupt, "
-                         "or holds pickled objects, which are never loaded. Use another epoch's "
-                         "checkpoint, or train again") from None
-    if not all(isinstance(v, np.ndarray) for v in arrays.values()):   # np.load gives other members as bytes
-        raise ValueError(f"{path}: not a Solver checkpoint: a zip file with members that are not .npy arrays")
+        raise ValueError(f"{path}: cannot read the checkpoint ({e}); the file is truncated, "
+                         "corrupt, or holds pickled objects, which are never loaded. "
+                         "Use another epoch's checkpoint, or train again") from None
+    # np.load gives other members as bytes
+    if not all(isinstance(v, np.ndarray) for v in arrays.values()):
+        raise ValueError(f"{path}: not a Solver checkpoint: a zip file with members that are "
+                         "not .npy arrays")
     meta = arrays.pop("meta", np.array(""))
     try:
         meta = json.loads(meta.item()) if meta.dtype.kind == "U" and meta.shape == () else None
@@ -284,11 +308,11 @@ def _read_checkpoint(path):
         meta = None
     if not isinstance(meta, dict) or meta.get("format") != CHECKPOINT_FORMAT:
         found = meta.get("format") if isinstance(meta, dict) else None
-        raise ValueError(f"{path}: not a Solver checkpoint: expected format '{CHECKPOINT_FORMAT}' in its "
-                         f"'meta' entry, found {found!r}")
+        raise ValueError(f"{path}: not a Solver checkpoint: expected format "
+                         f"'{CHECKPOINT_FORMAT}' in its 'meta' entry, found {found!r}")
     types = {**Solver._STATE, "optim_scalars": dict, "optim_arrays": dict, "rng_state": dict}
     wrong = sorted(k for k, t in types.items() if not isinstance(meta.get(k), t))
     if wrong:
-        raise ValueError(f"{path}: checkpoint entries {wrong} are missing or of the wrong type; "
-                         "the checkpoint is corrupt")
+        raise ValueError(f"{path}: checkpoint entries {wrong} are missing or of the wrong "
+                         "type; the checkpoint is corrupt")
     return meta, arrays

@@ -11,8 +11,9 @@ def visualize_grid(Xs, ubound=255.0, padding=1):
 
     Xs: (N, H, W, C) images (or weights viewed as images).
     ubound: the top of the output range; padding: pixels between tiles.
-    Returns grid (R*(H+padding)-padding, G*(W+padding)-padding, C): G = ceil(sqrt(N)) tiles a row,
-    R = ceil(N / G) rows, so that no row is left empty (50 tiles: 7 rows of 8, not 8 of 8).
+    Returns grid (R*(H+padding)-padding, G*(W+padding)-padding, C):
+    G = ceil(sqrt(N)) tiles a row, R = ceil(N / G) rows, so that no row is left empty
+    (50 tiles: 7 rows of 8, not 8 of 8).
     """
     Xs = np.asarray(Xs)
     if Xs.ndim != 4:
@@ -20,7 +21,8 @@ def visualize_grid(Xs, ubound=255.0, padding=1):
     N, H, W, C = Xs.shape
     grid_size = int(np.ceil(np.sqrt(N)))
     num_rows = int(np.ceil(N / grid_size))
-    grid = np.zeros((num_rows * (H + padding) - padding, grid_size * (W + padding) - padding, C))
+    grid = np.zeros((num_rows * (H + padding) - padding,
+                     grid_size * (W + padding) - padding, C))
     lo = Xs.min(axis=(1, 2, 3), keepdims=True)
     hi = Xs.max(axis=(1, 2, 3), keepdims=True)
     # Each tile is stretched to the full range on its own, so weak and strong filters both show.
@@ -32,33 +34,37 @@ def visualize_grid(Xs, ubound=255.0, padding=1):
     return grid
 
 
-def plot_training(loss_history, train_acc_history, val_acc_history, title, loss_x=None, train_label="train",
-                  acc_x=None, acc_xlabel="epoch", figsize=(8, 3.5)):
+def plot_training(loss_history, train_acc_history, val_acc_history, title, loss_x=None,
+                  train_label="train", acc_x=None, acc_xlabel="epoch", figsize=(8, 3.5)):
     """Two panels: the training loss, and train and validation accuracy at each check.
 
-    loss_history: (T,) losses per iteration (or per loss_x if given); *_acc_history: (E,) per check.
+    loss_history: (T,) losses per iteration (or per loss_x if given);
+    *_acc_history: (E,) per check.
     train_label: the legend entry of the training accuracy, to say what it was measured on (one
     minibatch, a subset of the training rows).
-    acc_x: (E,) where the checks were made, e.g. their iterations, on the loss's axis; by default
-    0, 1, ..., E - 1, one check per epoch. acc_xlabel: the accuracy panel's x label.
+    acc_x: (E,) where the checks were made, e.g. their iterations, on the loss's axis; by
+    default 0, 1, ..., E - 1, one check per epoch. acc_xlabel: the accuracy panel's x label.
     figsize: in inches; a narrower figure is printed at a larger scale, so its text is larger.
     Returns the figure.
     """
     # Checked before the figure is made: a refused call leaves no half-drawn figure behind.
     if len(train_acc_history) != len(val_acc_history):
-        raise ValueError(f"got {len(train_acc_history)} training and {len(val_acc_history)} validation accuracies; "
-                         "each check gives one of each")
+        raise ValueError(f"got {len(train_acc_history)} training and {len(val_acc_history)} "
+                         "validation accuracies; each check gives one of each")
     checks = np.arange(len(train_acc_history)) if acc_x is None else np.asarray(acc_x)
     if checks.shape != (len(train_acc_history),):
-        raise ValueError(f"acc_x must be one position per check, ({len(train_acc_history)},), got shape {checks.shape}")
+        raise ValueError(f"acc_x must be one position per check, ({len(train_acc_history)},), "
+                         f"got shape {checks.shape}")
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=figsize)
-    ax_loss.plot(np.arange(len(loss_history)) if loss_x is None else loss_x, loss_history, lw=0.6)
+    ax_loss.plot(np.arange(len(loss_history)) if loss_x is None else loss_x,
+                 loss_history, lw=0.6)
     ax_loss.set(xlabel="iteration", ylabel="training loss", title="Loss")
     ax_acc.plot(checks, train_acc_history, "o-", label=train_label)
     ax_acc.plot(checks, val_acc_history, "o-", label="validation")
     ax_acc.set(xlabel=acc_xlabel, ylabel="accuracy", title="Classification accuracy")
     ax_acc.legend()
-    # Iterations and epochs are whole numbers; at most five intervals keep 30000-wide labels apart.
+    # Iterations and epochs are whole numbers;
+    # at most five intervals keep 30000-wide labels apart.
     for ax in (ax_loss, ax_acc):
         ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
     fig.suptitle(title)
@@ -67,7 +73,8 @@ def plot_training(loss_history, train_acc_history, val_acc_history, title, loss_
 
 
 def plot_confusion_matrix(y_true, y_pred, class_names, title):
-    """Row-normalised confusion matrix as an image, per-class accuracy on the diagonal. Returns the figure."""
+    """Row-normalised confusion matrix as an image, per-class accuracy on the diagonal.
+    Returns the figure."""
     counts = confusion_matrix(y_true, y_pred, len(class_names))
     rates = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
     fig, ax = plt.subplots(figsize=(6.2, 5.2))
@@ -88,7 +95,8 @@ def show_weights(W, image_shape, title, ax=None):
     """First-layer weights as images: W (K, H*W*C) rows, one tile each. Returns the axes."""
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 5))
-    ax.imshow(visualize_grid(np.asarray(W).reshape(-1, *image_shape), padding=3).astype("uint8"))
+    ax.imshow(visualize_grid(np.asarray(W).reshape(-1, *image_shape),
+                             padding=3).astype("uint8"))
     ax.axis("off")
     ax.set_title(title)
     return ax

@@ -1,8 +1,9 @@
 """Problem 3: a two-layer fully connected network trained with minibatch SGD.
 
-input -> affine -> ReLU -> affine -> softmax, with the handout's convention: W1 is (H, D) and W2 is
-(C, H), so scores = ReLU(X W1^T + b1) W2^T + b2. (The modular layers of Problem 4 store weights as
-(D, M); this class passes them transposed views, and computes dW1 itself in W1's own layout.)
+input -> affine -> ReLU -> affine -> softmax, with the handout's convention: W1 is (H, D) and W2
+is (C, H), so scores = ReLU(X W1^T + b1) W2^T + b2. (The modular layers of Problem 4 store
+weights as (D, M); this class passes them transposed views, and computes dW1 itself in W1's own
+layout.)
 """
 import numpy as np
 
@@ -22,8 +23,9 @@ from cs231n.optim import sgd
 class TwoLayerNet:
     """Two-layer network: D inputs, H hidden ReLU units, C classes.
 
-    params: W1 (H, D), b1 (H,), W2 (C, H), b2 (C,); weights std * standard normal, biases zero,
-    drawn from np.random in the order W1, b1, W2, b2 (the handout's reference numbers rely on it).
+    params: W1 (H, D), b1 (H,), W2 (C, H), b2 (C,); weights std * standard normal, biases
+    zero, drawn from np.random in the order W1, b1, W2, b2 (the handout's reference numbers
+    rely on it).
     """
 
     def __init__(self, input_size, hidden_size, output_size, std=1e-4):
@@ -47,8 +49,8 @@ class TwoLayerNet:
 
         X: (N, D) inputs; y: (N,) labels in 0..C-1, or None; reg: L2 regularisation strength.
         Returns scores (N, C) when y is None; else (loss, grads) with
-        loss = mean softmax cross-entropy + 0.5 * reg * (||W1||^2 + ||W2||^2) and grads a dict with
-        the keys and shapes of params.
+        loss = mean softmax cross-entropy + 0.5 * reg * (||W1||^2 + ||W2||^2) and grads a dict
+        with the keys and shapes of params.
         """
         self._check_inputs(X, y)
         return self._loss(X, y, reg)
@@ -63,11 +65,13 @@ class TwoLayerNet:
         dhidden, dW2t, db2 = affine_backward(dscores, cache2)
         _, relu_cache1 = cache1
         da = relu_backward(dhidden, relu_cache1)
-        # dW1 = da^T X straight in W1's (H, D) layout: transposing affine_backward's (D, H) result
-        # would cost a strided pass over all H*D entries, as much as the matrix product itself.
+        # dW1 = da^T X straight in W1's (H, D) layout: transposing affine_backward's (D, H)
+        # result would cost a strided pass over all H*D entries, as much as the matrix
+        # product itself.
         grads = {"W1": da.T @ X, "b1": da.sum(axis=0), "W2": dW2t.T, "b2": db2}
         # The L2 term's loss, and its gradient reg * W added into the fresh dW in place.
-        loss += l2_regularization(W1, grads["W1"], reg) + l2_regularization(W2, grads["W2"], reg)
+        loss += (l2_regularization(W1, grads["W1"], reg)
+                 + l2_regularization(W2, grads["W2"], reg))
         return loss, grads
 
     def train(self, X, y, X_val, y_val, learning_rate=1e-3, learning_rate_decay=0.95, reg=1e-5,
@@ -75,19 +79,21 @@ class TwoLayerNet:
         """Minibatch SGD (cs231n.optim.sgd: the arrays in self.params are updated in place).
 
         X: (N, D), y: (N,) training data; X_val: (N_val, D), y_val: (N_val,) validation data.
-        Minibatches of batch_size rows are sampled with replacement. An epoch is E = max(N // batch_size,
-        1) iterations; after the update of iterations 0, E, 2E, ... (each epoch's first, as in the
-        course's code) the accuracies on the current batch and on the validation set are recorded and
-        the learning rate is multiplied by learning_rate_decay: the first update uses learning_rate,
-        the next E use learning_rate * learning_rate_decay, and so on.
-        keep_best: if True, the parameters at the check with the best validation accuracy are kept at
-        the end (early stopping, as the Solver keeps best_params), instead of the last ones. The final
-        parameters are then checked too, after the last iteration (unless that iteration began an
-        epoch and was checked already), and that check is appended to the histories.
-        Returns a dict with loss_history (num_iters,), train_acc_history and val_acc_history (per check),
-        and check_iterations, the iteration after whose update each check was made.
-        Raises ValueError if the loss stops being finite (diverging learning rate); with keep_best,
-        the best check's parameters are restored first, as the Solver does.
+        Minibatches of batch_size rows are sampled with replacement. An epoch is
+        E = max(N // batch_size, 1) iterations; after the update of iterations 0, E, 2E, ...
+        (each epoch's first, as in the course's code) the accuracies on the current batch and on
+        the validation set are recorded and the learning rate is multiplied by
+        learning_rate_decay: the first update uses learning_rate, the next E use
+        learning_rate * learning_rate_decay, and so on.
+        keep_best: if True, the parameters at the check with the best validation accuracy are
+        kept at the end (early stopping, as the Solver keeps best_params), instead of the last
+        ones. The final parameters are then checked too, after the last iteration (unless that
+        iteration began an epoch and was checked already), and that check is appended to the
+        histories.
+        Returns a dict with loss_history (num_iters,), train_acc_history and val_acc_history
+        (per check), and check_iterations, the iteration after whose update each check was made.
+        Raises ValueError if the loss stops being finite (diverging learning rate); with
+        keep_best, the best check's parameters are restored first, as the Solver does.
         """
         self._check_inputs(X, y)
         self._check_inputs(X_val, y_val)
@@ -116,11 +122,12 @@ class TwoLayerNet:
                     kept = ""
                     if best_params is not None:
                         self.params = best_params
-                        kept = (f" The parameters of the best check (validation accuracy {max(val_acc_history):.3f}) "
-                                "were restored.")
-                    raise ValueError(f"loss became {loss} at iteration {it} (learning rate {learning_rate:.3g} by "
-                                     f"then, from learning_rate={initial_learning_rate}; reg={reg}); lower the "
-                                     f"learning rate.{kept}")
+                        kept = (" The parameters of the best check (validation accuracy "
+                                f"{max(val_acc_history):.3f}) were restored.")
+                    raise ValueError(f"loss became {loss} at iteration {it} (learning rate "
+                                     f"{learning_rate:.3g} by then, from "
+                                     f"learning_rate={initial_learning_rate}; reg={reg}); "
+                                     f"lower the learning rate.{kept}")
                 loss_history.append(loss)
                 for name, grad in grads.items():
                     sgd(self.params[name], grad, {"learning_rate": learning_rate})   # in place
@@ -129,7 +136,7 @@ class TwoLayerNet:
                 if it % iterations_per_epoch == 0:
                     check_accuracies(it, X_batch, y_batch)
                     learning_rate *= learning_rate_decay
-            # Without this check, keep_best would discard the updates since the last epoch began.
+            # Without this check, keep_best would discard updates since the last epoch began.
             if keep_best and num_iters > 0 and (num_iters - 1) % iterations_per_epoch != 0:
                 check_accuracies(num_iters - 1, X_batch, y_batch)
         if best_params is not None:
