@@ -24,6 +24,7 @@ handout sets) is exempt when the three words before it say so with one of EXEMPT
 "tolerance", "≥", "≤"), as in "our aim of 53%", "(budget: 6 minutes)", "asserted ≥ 50%".
 Nothing else is skipped.
 """
+import base64
 import re
 
 import nbformat
@@ -175,3 +176,21 @@ def test_the_unformatted_field_check_finds_one():
     assert UNFORMATTED_FIELD.findall("accuracy, {solver_train:.1%} at the last check, {x[0]:.3f}; "
                                      "$10^{-3}$, \\mathrm{diag}, {100 * se:.1f}") == ["{solver_train:.1%}",
                                                                                      "{x[0]:.3f}"]
+
+
+# The PDF prints a figure at most 0.9 x 6.5 in wide (nbconvert's LaTeX template on letter paper),
+# scaling a wider one down, its text with it: beyond 9 in, matplotlib's 10-pt labels print below
+# 6.5 pt. The notebooks draw at 90 dpi, so 9 in is 810 pixels.
+FIGURE_DPI, MAX_FIGURE_INCHES = 90, 9
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_figures_are_narrow_enough_to_print_their_labels_legibly(path):
+    cells = _cells(path)
+    widths = {i: int.from_bytes(base64.b64decode(output["data"]["image/png"])[16:20], "big")   # PNG IHDR
+              for i, cell in enumerate(cells, 1) if cell.cell_type == "code"
+              for output in cell.outputs if "image/png" in output.get("data", {})}
+    assert widths, f"{path.name} has no figure"
+    assert any(f'plt.rcParams["figure.dpi"] = {FIGURE_DPI}' in cell.source for cell in cells)
+    wide = {i: f"{width / FIGURE_DPI:.1f} in" for i, width in widths.items() if width > MAX_FIGURE_INCHES * FIGURE_DPI}
+    assert not wide, f"figures wider than {MAX_FIGURE_INCHES} in (cell: width), printed too small: {wide}"
