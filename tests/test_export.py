@@ -134,6 +134,16 @@ def test_no_code_cell_starts_as_an_empty_box_at_the_foot_of_a_page(pdf):
 
 @pytest.mark.slow
 @needs_tex
+def test_no_page_is_blank(pdf):
+    # A page whose only text is its footer's number: a page break forced on a page that a figure
+    # had already filled once left one (cs231n/export_templates/submission.tex.j2, \needlines).
+    texts, _ = pdf
+    blank = [page for page, text in enumerate(texts, 1) if not text.strip().removesuffix(str(page)).strip()]
+    assert not blank, f"blank pages {blank}"
+
+
+@pytest.mark.slow
+@needs_tex
 def test_no_line_is_wrapped_with_an_arrow(pdf):
     # nbconvert and the code listings break a line too wide for the page and start the rest with a
     # red arrow. The package's and the notebooks' code is held to 96 columns (cs231n/ruff.toml,
