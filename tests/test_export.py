@@ -134,6 +134,24 @@ def test_no_code_cell_starts_as_an_empty_box_at_the_foot_of_a_page(pdf):
 
 @pytest.mark.slow
 @needs_tex
+def test_a_markdown_results_prompt_is_on_the_line_of_its_first_words(pdf):
+    # nbconvert puts it on a line of its own above them; the template moves it.
+    texts, _ = pdf
+    results = [(cell.execution_count, output.data["text/markdown"])
+               for path in sorted((REPO / "notebooks").glob("*.ipynb"))
+               for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"
+               for output in cell.outputs
+               if output.output_type == "execute_result" and "text/markdown" in output.data]
+    assert results
+    first_words = [(count, re.sub(r"[>*`\s]+", " ", text).split()[0]) for count, text in results]
+    text = "\n".join(texts)
+    apart = [(count, word) for count, word in first_words
+             if not re.search(rf"^\[{count}\]: *{re.escape(word)}", text, re.MULTILINE)]
+    assert not apart, f"prompts not on the line of their result's first word: {apart}"
+
+
+@pytest.mark.slow
+@needs_tex
 def test_no_page_is_blank(pdf):
     # A page whose only text is its footer's number: a page break forced on a page that a figure
     # had already filled once left one (cs231n/export_templates/submission.tex.j2, \needlines).
