@@ -138,7 +138,7 @@ def test_a_markdown_results_prompt_is_on_the_line_of_its_first_words(pdf):
     # nbconvert puts it on a line of its own above them; the template moves it.
     texts, _ = pdf
     results = [(cell.execution_count, output.data["text/markdown"])
-               for path in sorted((REPO / "notebooks").glob("*.ipynb"))
+               for _, path in MANIFEST.problems
                for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"
                for output in cell.outputs
                if output.output_type == "execute_result" and "text/markdown" in output.data]

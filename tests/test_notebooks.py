@@ -187,10 +187,11 @@ FIGURE_DPI, MAX_FIGURE_INCHES = 90, 9
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_figures_are_narrow_enough_to_print_their_labels_legibly(path):
     cells = _cells(path)
-    widths = {i: int.from_bytes(base64.b64decode(output["data"]["image/png"])[16:20], "big")   # PNG IHDR
+    # (cell, width in pixels) of every figure; a cell may draw several.
+    widths = [(i, int.from_bytes(base64.b64decode(output["data"]["image/png"])[16:20], "big"))   # PNG IHDR
               for i, cell in enumerate(cells, 1) if cell.cell_type == "code"
-              for output in cell.outputs if "image/png" in output.get("data", {})}
+              for output in cell.outputs if "image/png" in output.get("data", {})]
     assert widths, f"{path.name} has no figure"
     assert any(f'plt.rcParams["figure.dpi"] = {FIGURE_DPI}' in cell.source for cell in cells)
-    wide = {i: f"{width / FIGURE_DPI:.1f} in" for i, width in widths.items() if width > MAX_FIGURE_INCHES * FIGURE_DPI}
-    assert not wide, f"figures wider than {MAX_FIGURE_INCHES} in (cell: width), printed too small: {wide}"
+    wide = [(i, f"{width / FIGURE_DPI:.1f} in") for i, width in widths if width > MAX_FIGURE_INCHES * FIGURE_DPI]
+    assert not wide, f"figures wider than {MAX_FIGURE_INCHES} in (cell, width), printed too small: {wide}"
