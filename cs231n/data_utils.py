@@ -3,14 +3,15 @@ homework.
 
 The data set is fetched by ``datasets/get_datasets.sh``; this module only reads what that script
 extracted. ``CIFAR10_DIR`` (environment) overrides where it looks. Batches are read by a
-restricted unpickler that rebuilds numpy arrays and plain containers only, so a tampered file
-cannot run code.
+restricted unpickler that rebuilds plain containers and numpy arrays of numbers only, the
+arrays from their raw bytes without numpy's own unpickling, so a tampered file can neither run
+code nor have numpy treat its bytes as pointers.
 """
 import math
+import numbers
 import os
 import pickle
 import re
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -30,16 +31,134 @@ def cifar10_dir():
     return Path(os.environ.get("CIFAR10_DIR") or DEFAULT_CIFAR10_DIR)
 
 
-# The only globals a CIFAR-10 batch may name: numpy's array reconstruction, spelled as in the
-# official files (pickled by numpy 1.x under Python 2) and as numpy >= 2 spells it when a batch
-# is re-pickled. Each is mapped to today's numpy object,
-# so numpy.core (deprecated) is never imported.
-_RECONSTRUCT = np.empty(0).__reduce__()[0]
+# A CIFAR-10 batch is a pickle of plain values and numpy arrays. An array's pickle names
+# numpy's reconstruction functions and numpy.dtype and hands them a state read from the file;
+# numpy's own dtype.__setstate__ trusts the flags in that state (a dtype flagged as holding
+# Python objects makes numpy follow pointers read from the file), so no state from a file ever
+# reaches numpy. The names a batch may use map instead to the stand-ins below, which take a
+# plain number type by its type code, read the array's bytes with np.frombuffer, and refuse
+# anything else. They are classes whose attributes a pickle cannot set (_Sealed), so a file
+# cannot alter them either.
+_NUMBER_KINDS = "biuf"   # bool, signed and unsigned integers, floats
+
+
+class _Sealed(type):
+    """Metaclass of the stand-ins: a pickle's BUILD opcode could otherwise set class
+    attributes."""
+
+    def __setattr__(cls, name, value):
+        raise pickle.UnpicklingError(f"a pickle tried to set {cls.__name__}.{name}")
+
+
+class _PickledDtype(metaclass=_Sealed):
+    """numpy.dtype(code, align, copy) as a pickle calls it; .dtype is np.dtype(code), a plain
+    number type, in the byte order the pickled state gives."""
+    __slots__ = ("dtype",)
+
+    def __init__(self, code, align=False, copy=True):
+        dtype = np.dtype(code) if isinstance(code, str) else None
+        if dtype is None or dtype.kind not in _NUMBER_KINDS:
+            raise pickle.UnpicklingError(f"an array of type {code!r}"[:100] + ", which is not "
+                                         "a plain number type (a CIFAR-10 batch holds only "
+                                         "numbers)")
+        self.dtype = dtype
+
+    def __setstate__(self, state):
+        # numpy's dtype state: (version, byte order, subarray, names, fields, item size,
+        # alignment, flags[, metadata]); a number type has no subarray, names or fields.
+        if not (isinstance(state, tuple) and len(state) in (8, 9)
+                and state[1] in ("<", ">", "|", "=")
+                and state[2] is state[3] is state[4] is None
+                and state[7] == self.dtype.flags):
+            raise pickle.UnpicklingError(f"an array of type {self.dtype} with a state no plain "
+                                         f"number type has: {state!r}"[:300])
+        self.dtype = self.dtype.newbyteorder(state[1])
+
+
+class _PickledArray(metaclass=_Sealed):
+    """numpy's _reconstruct(ndarray, shape, typecode) as a pickle calls it, with the array's
+    state (version, shape, dtype, is_fortran, bytes) set after; .array is the array."""
+    __slots__ = ("array",)
+
+    def __init__(self, subtype, shape, typecode):
+        if subtype is not _PickledArray:
+            raise pickle.UnpicklingError(f"an array of type {subtype!r}"[:100])
+        self.array = None
+
+    def __setstate__(self, state):
+        if isinstance(state, tuple) and len(state) == 5:
+            state = state[1:]   # the version, 1
+        if not (isinstance(state, tuple) and len(state) == 4):
+            raise pickle.UnpicklingError("an array whose state is not (shape, dtype, order, "
+                                         "data)")
+        shape, dtype, is_fortran, data = state
+        self.array = _array_from_bytes(data, dtype, shape, "F" if is_fortran else "C")
+
+
+class _PickledBufferArray(_PickledArray):
+    """numpy's _frombuffer(buffer, dtype, shape, order[, axis_order]) as a pickle calls it
+    (protocol 5, Python 3.14's default); .array is the array."""
+    __slots__ = ()
+
+    def __init__(self, buffer, dtype, shape, order, axis_order=None):
+        if order == "K" and axis_order is not None:
+            if not (isinstance(axis_order, tuple) and isinstance(shape, tuple)
+                    and sorted(axis_order) == list(range(len(shape)))):
+                raise pickle.UnpicklingError(f"an array of axis order {axis_order!r}"[:100])
+            self.array = _array_from_bytes(buffer, dtype, shape, "C").transpose(axis_order)
+        elif order in ("C", "F"):
+            self.array = _array_from_bytes(buffer, dtype, shape, order)
+        else:
+            raise pickle.UnpicklingError(f"an array of order {order!r}"[:100])
+
+
+class _Latin1Bytes(metaclass=_Sealed):
+    """_codecs.encode(text, 'latin1') as a protocol-2 pickle calls it for bytes: returns the
+    bytes."""
+    __slots__ = ()
+
+    def __new__(cls, text, encoding):
+        if not (isinstance(text, str) and encoding in ("latin1", "latin-1")):
+            raise pickle.UnpicklingError(f"_codecs.encode of {type(text).__name__} "
+                                         f"to {encoding!r}"[:100])
+        return text.encode("latin1")
+
+
+class _EmptyBytes(metaclass=_Sealed):
+    """bytes() as a protocol-2 pickle calls it for b"": returns b"" (and takes no size, which
+    would have it allocate any amount)."""
+    __slots__ = ()
+
+    def __new__(cls):
+        return b""
+
+
+def _array_from_bytes(data, dtype, shape, order):
+    """The array of the given shape read from data (bytes; a latin-1 str from Python 2), or
+    UnpicklingError unless the type is a _PickledDtype and the bytes fill the shape exactly."""
+    if isinstance(data, str):   # a Python 2 str, which the unpickler decoded as latin-1
+        data = data.encode("latin1")
+    if not (isinstance(dtype, _PickledDtype) and isinstance(data, (bytes, bytearray))):
+        raise pickle.UnpicklingError("an array without a number type and bytes of data")
+    if not (isinstance(shape, tuple) and all(type(n) is int and n >= 0 for n in shape)):
+        raise pickle.UnpicklingError(f"an array of shape {shape!r}"[:100])
+    if math.prod(shape) * dtype.dtype.itemsize != len(data):
+        raise pickle.UnpicklingError(f"an array of shape {shape} and type {dtype.dtype}, "
+                                     f"which its {len(data)} bytes of data do not fill")
+    return np.frombuffer(data, dtype.dtype).reshape(shape, order=order)
+
+
+# As the official files spell them (numpy 1.x under Python 2), and as numpy >= 2 does under
+# pickle protocols 2 to 5.
 _BATCH_GLOBALS = {
-    ("numpy.core.multiarray", "_reconstruct"): _RECONSTRUCT,
-    ("numpy._core.multiarray", "_reconstruct"): _RECONSTRUCT,
-    ("numpy", "ndarray"): np.ndarray,
-    ("numpy", "dtype"): np.dtype,
+    **dict.fromkeys([("numpy.core.multiarray", "_reconstruct"),
+                     ("numpy._core.multiarray", "_reconstruct"),
+                     ("numpy", "ndarray")], _PickledArray),
+    **dict.fromkeys([("numpy.core.numeric", "_frombuffer"),
+                     ("numpy._core.numeric", "_frombuffer")], _PickledBufferArray),
+    ("numpy", "dtype"): _PickledDtype,
+    ("_codecs", "encode"): _Latin1Bytes,
+    ("__builtin__", "bytes"): _EmptyBytes,
 }
 
 
@@ -53,10 +172,11 @@ class _ForbiddenGlobal(pickle.UnpicklingError):
 
 class _BatchUnpickler(pickle.Unpickler):
     """Unpickler that rebuilds plain Python values (dicts, lists, tuples, strings, numbers,
-    None) and numpy arrays, and no other object.
+    None) and numpy arrays of numbers, and no other object.
 
     Every global a pickle names (the only way it can reach a callable) goes through find_class,
-    which refuses all but _BATCH_GLOBALS before anything is called.
+    which gives the stand-ins of _BATCH_GLOBALS and refuses every other name before anything is
+    called.
     """
 
     def find_class(self, module, name):
@@ -67,13 +187,21 @@ class _BatchUnpickler(pickle.Unpickler):
 
 
 def _unpickle(filename):
+    """The pickle in filename, a dict's top-level arrays made numpy arrays (nested ones stay
+    stand-ins, which no check of a batch accepts)."""
     with open(filename, "rb") as f:
-        # The official batches are Python 2 pickles of numpy arrays; numpy >= 2.4 warns about
-        # the old dtype encoding inside them.
-        # The warning is about numpy's internals, not the data.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return _BatchUnpickler(f, encoding="latin1").load()
+        value = _BatchUnpickler(f, encoding="latin1").load()
+    if isinstance(value, dict):
+        value = {k: _numpy_array(v) for k, v in value.items()}
+    return value
+
+
+def _numpy_array(value):
+    if not isinstance(value, _PickledArray):
+        return value
+    if value.array is None:
+        raise pickle.UnpicklingError("an array without its data")
+    return value.array
 
 
 def _read_batch(filename):
@@ -87,10 +215,6 @@ def _read_batch(filename):
             f"arrays); nothing was called, and "
             f"the file may be malicious. Delete the data folder and fetch clean data with "
             f"{FETCH_COMMAND}") from None
-    except MemoryError:
-        raise ValueError(
-            f"{filename}: not a CIFAR-10 batch: it asks for an array too large for memory; "
-            f"delete the data folder and fetch it again with {FETCH_COMMAND}") from None
     except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError,
             TypeError, ValueError) as e:
         raise ValueError(f"{filename}: not a readable CIFAR-10 batch pickle ({e}); delete the "
@@ -128,9 +252,9 @@ def load_CIFAR_batch(filename):
     """Load one CIFAR-10 batch file, as the course's loader does.
 
     filename: path of data_batch_k or test_batch (official python-version pickle; keys may be
-        str or bytes). It is read by a restricted unpickler that rebuilds only plain Python
-        values (dicts, lists, strings, numbers, ...) and numpy arrays, so a tampered file cannot
-        run code.
+        str or bytes; any pickle protocol). It is read by a restricted unpickler that rebuilds
+        only plain Python values (dicts, lists, strings, numbers, ...) and numpy arrays of
+        numbers, so a tampered file cannot run code.
     Returns X (N, 32, 32, 3) float64 images in HWC order, pixel values 0..255, and Y (N,) int64
     labels in 0..9.
     Raises ValueError naming the file when its content is not a CIFAR-10 batch, or when it names
@@ -254,7 +378,11 @@ def to_patches(images, p):
     images: (N, H, W, C) with H and W multiples of p.
     Returns (N * H/p * W/p, p * p * C), patches in row-major order within each image.
     """
+    if np.ndim(images) != 4:
+        raise ValueError(f"images must be (N, H, W, C), got shape {np.shape(images)}")
     N, H, W, C = images.shape
+    if isinstance(p, bool) or not isinstance(p, numbers.Integral) or p < 1:
+        raise ValueError(f"the patch size p must be a positive integer, got {p!r}")
     if H % p or W % p:
         raise ValueError(f"image size {H}x{W} is not a multiple of the patch size {p}")
     grid = images.reshape(N, H // p, p, W // p, p, C).transpose(0, 1, 3, 2, 4, 5)
