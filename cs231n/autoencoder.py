@@ -69,6 +69,8 @@ def train(X, m, learning_rate, num_iters, seed=0, record_every=10):
     if not (isinstance(record_every, numbers.Integral) and record_every >= 1):
         raise ValueError("record_every must be a positive integer (steps between records), "
                          f"got {record_every!r}")
+    if np.ndim(X) != 2:
+        raise ValueError(f"X must be (N, n), one example per row, got shape {np.shape(X)}")
     W = 0.01 * np.random.default_rng(seed).standard_normal((m, np.shape(X)[1]))
     history = {"iteration": [], "loss": []}
     for it in range(num_iters + 1):

@@ -66,12 +66,18 @@ def load_manifest(path=DEFAULT_MANIFEST, notebook_dir=None):
         raise ExportError(f"cannot read the manifest {path}: {e}") from None
     root = path.resolve().parent
     try:
-        title = str(data["title"])
-        problems = tuple((str(p["title"]), root / p["notebook"]) for p in data["problems"])
-        code_files = tuple((str(name), root / name) for name in data["code"]["files"])
+        title = data["title"]
+        entries = [(p["title"], p["notebook"]) for p in data["problems"]]
+        names = list(data["code"]["files"])
     except (KeyError, TypeError) as e:
         raise ExportError(f"{path}: expected title, [[problems]] entries with title and "
                           f"notebook, and [code] files; {e} is missing or malformed") from None
+    if not all(isinstance(v, str) for v in [title, *(v for entry in entries for v in entry),
+                                            *names]):
+        raise ExportError(f"{path}: the title, each problem's title and notebook, and the code "
+                          "files must be strings, in quotes")
+    problems = tuple((name, root / notebook) for name, notebook in entries)
+    code_files = tuple((name, root / name) for name in names)
     if not problems:
         raise ExportError(f"{path} lists no problems: add a [[problems]] entry per notebook")
     if notebook_dir is not None:
@@ -91,6 +97,15 @@ def load_manifest(path=DEFAULT_MANIFEST, notebook_dir=None):
     return Manifest(root, title, problems, code_files)
 
 
+def read_notebook(path):
+    """The notebook at path (nbformat 4); ExportError if it cannot be read as one."""
+    try:
+        return nbformat.read(path, as_version=4)
+    except (OSError, ValueError) as e:   # nbformat's NotJSONError is a ValueError
+        raise ExportError(f"{path} is not a readable notebook ({e}); restore it, e.g. with "
+                          f"git checkout -- {path}") from None
+
+
 def check_notebooks(notebooks):
     """Raise ExportError unless every notebook opens with its title and ran top to bottom
     without errors.
@@ -102,7 +117,7 @@ def check_notebooks(notebooks):
     """
     bad = []
     for path in notebooks:
-        cells = nbformat.read(path, as_version=4).cells
+        cells = read_notebook(path).cells
         if (not cells or cells[0].cell_type != "markdown"
                 or not cells[0].source.startswith("# ")):
             bad.append(f"{path}: the first cell must be a Markdown cell opening with the title "
@@ -156,7 +171,7 @@ def execute_notebook(path, timeout=CELL_TIMEOUT, log=print):
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     path = Path(path)
-    nb = nbformat.read(path, as_version=4)
+    nb = read_notebook(path)
     code = _code_cells(nb.cells)
     ordinal = {cell_index: k for k, cell_index in enumerate(code, 1)}
     start = time.monotonic()
@@ -220,7 +235,7 @@ def combined_notebook(manifest):
     cells = []
     first = None
     for title, path in manifest.problems:
-        nb = nbformat.read(path, as_version=4)
+        nb = read_notebook(path)
         first = first or nb
         cells.append(_raw_latex(rf"\submissionpart{{{escape_latex(title)}}}"))
         cells.extend(nb.cells)

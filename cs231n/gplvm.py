@@ -21,10 +21,14 @@ def _check(X, Y, alpha, beta):
     if X.ndim != 2 or Y.ndim != 2 or X.shape[0] != Y.shape[0]:
         raise ValueError("X must be (N, q) and Y (N, D) with the same N, "
                          f"got X {X.shape}, Y {Y.shape}")
-    if not (np.isfinite(alpha) and alpha > 0 and np.isfinite(beta) and beta > 0):
-        raise ValueError("alpha and beta must be positive and finite, "
-                         f"got alpha={alpha}, beta={beta}")
+    _check_alpha_beta(alpha, beta)
     return X, Y
+
+
+def _check_alpha_beta(alpha, beta):
+    if not all(isinstance(v, numbers.Real) and 0 < v < np.inf for v in (alpha, beta)):
+        raise ValueError("alpha and beta must be positive, finite numbers, "
+                         f"got alpha={alpha!r}, beta={beta!r}")
 
 
 def kernel(X, alpha, beta):
@@ -92,6 +96,7 @@ def ml_solution(Y, q, alpha, beta=None):
                          + (" (beta=None estimates the noise from the eigenvalues beyond the "
                             "q-th, so q < N)"
                             if beta is None else "") + f", got {q!r}")
+    _check_alpha_beta(alpha, 1.0 if beta is None else beta)
     lam, U = np.linalg.eigh(Y @ Y.T / D)
     lam, U = lam[::-1], U[:, ::-1]
     if beta is None:

@@ -7,8 +7,16 @@ import numpy as np
 
 
 def rel_error(x, y):
-    """Maximum relative error max |x - y| / max(1e-8, |x| + |y|), element-wise."""
+    """Maximum relative error max |x - y| / max(1e-8, |x| + |y|), element-wise.
+
+    x, y: numbers or arrays of one shape; ValueError otherwise (broadcasting would compare
+    every entry of one with every entry of the other, which says nothing).
+    """
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if x.shape != y.shape:
+        raise ValueError(f"rel_error compares two arrays entry by entry, so they need one "
+                         f"shape, got {x.shape} and {y.shape}; reshape one to the other's, "
+                         f"e.g. numerical.reshape(analytic.shape)")
     return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
 
 

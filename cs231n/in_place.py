@@ -107,9 +107,10 @@ def axpy(alpha, x, y):
     # numbers.Real takes Python's and numpy's real scalars; a 0-d array is one number too.
     if not (isinstance(alpha, numbers.Real)
             or isinstance(alpha, np.ndarray) and alpha.ndim == 0 and alpha.dtype.kind in "fiu"):
+        hint = ("take it out of its array with float(...)" if isinstance(alpha, np.ndarray)
+                else "pass a float")
         raise ValueError(f"axpy's alpha (a learning rate or regularisation strength) must be "
-                         f"one real number, got {alpha!r}; "
-                         f"take it out of its array with float(...)")
+                         f"one real number, got {alpha!r}; {hint}")
     if not y.flags.writeable:
         raise ValueError("axpy updates y in place, so y must be writeable; "
                          "got a read-only array")

@@ -22,6 +22,9 @@ def affine_forward(x, w, b):
     w: (D, M) weights;  b: (M,) biases
     Returns out (N, M) and cache (x, w, b).
     """
+    if x.ndim < 2:
+        raise ValueError(f"affine_forward: x must be (N, d_1, ..., d_k), examples along the "
+                         f"first axis, got {x.shape}; one example x0 is x0[None]")
     # not np.prod: called per layer and step, it would cost more than a small layer
     D = math.prod(x.shape[1:])
     if w.ndim != 2 or w.shape[0] != D or b.shape != (w.shape[1],):
@@ -59,6 +62,9 @@ def relu_forward(x):
 def relu_backward(dout, cache):
     """ReLU, backward: dx = dout where x > 0, else 0. dout and cache x: same shape.
     Returns dx."""
+    if dout.shape != cache.shape:   # would broadcast into a gradient of the wrong shape
+        raise ValueError(f"relu_backward: dout and the cached input need one shape, "
+                         f"got {dout.shape} and {cache.shape}")
     return dout * (cache > 0)
 
 
@@ -101,8 +107,9 @@ def _check_label_range(labels, num_classes, name="labels"):
 
 
 def _check_scores(x, y):
-    if x.ndim != 2:
-        raise ValueError(f"scores must be (N, C), got {x.shape}")
+    if x.ndim != 2 or 0 in x.shape:   # the loss averages over N examples, and C = 0 has none
+        raise ValueError(f"scores must be (N, C) with at least one example and one class, "
+                         f"got {x.shape}")
     check_labels(y, x, x.shape[1])
 
 

@@ -33,8 +33,10 @@ def _check_in_place(w, dw, rule):
         raise ValueError(f"{rule} updates w in place, so w must be a writeable floating-point "
                          f"numpy array; {problem}. "
                          f"Pass np.array(w, dtype=float) (a copy) instead.")
-    if np.shape(dw) != w.shape:
-        raise ValueError(f"{rule}: dw must have w's shape {w.shape}, got {np.shape(dw)}")
+    if not isinstance(dw, np.ndarray) or dw.shape != w.shape:
+        found = dw.shape if isinstance(dw, np.ndarray) else f"a {type(dw).__name__}"
+        raise ValueError(f"{rule}: dw must be a numpy array of w's shape {w.shape}, "
+                         f"got {found}")
 
 
 def _state(config, key, w):

@@ -8,6 +8,7 @@ The model needs `params` (dict name -> array) and `loss(X, y=None)` returning sc
     solver.train()          # model.params are the best parameters on validation afterwards
 """
 import json
+import numbers
 import os
 import zipfile
 import zlib
@@ -57,6 +58,7 @@ class Solver:
             raise ValueError(f"unknown update rule '{self.update_rule}'; "
                              f"use one of {', '.join(UPDATE_RULES)}")
         self._update = getattr(optim, self.update_rule)
+        self._check_options()
         missing = {"X_train", "y_train", "X_val", "y_val"} - data.keys()
         if missing:
             raise ValueError(f"data is missing {sorted(missing)}")
@@ -76,6 +78,30 @@ class Solver:
         seed = np.random.randint(2 ** 31) if self.seed is None else self.seed
         self.rng = np.random.default_rng(seed)
         self._reset()
+
+    def _check_options(self):
+        """Raise ValueError naming the first numeric option out of range, or a checkpoint folder
+        that does not exist (found before training, not after its first epoch)."""
+        for name, least in (("batch_size", 1), ("num_epochs", 0), ("print_every", 1),
+                            ("num_train_samples", 1), ("num_val_samples", 1)):
+            value = getattr(self, name)
+            if value is None and name.endswith("_samples"):
+                continue
+            if (isinstance(value, bool) or not isinstance(value, numbers.Integral)
+                    or value < least):
+                every = " (or None: every example)" if name.endswith("_samples") else ""
+                raise ValueError(f"{name} must be an integer of at least {least}{every}, "
+                                 f"got {value!r}")
+        if (isinstance(self.lr_decay, bool) or not isinstance(self.lr_decay, numbers.Real)
+                or not self.lr_decay > 0):
+            raise ValueError("lr_decay, the factor of the learning rate after each epoch, must "
+                             f"be a positive number (1.0: no decay), got {self.lr_decay!r}")
+        if self.checkpoint_name is not None:
+            folder = os.path.dirname(os.path.abspath(self.checkpoint_name))
+            if not os.path.isdir(folder):
+                raise ValueError(f"checkpoint_name {self.checkpoint_name!r}: the folder "
+                                 f"{folder} does not exist; create it, or name a file in an "
+                                 "existing one")
 
     def _reset(self):
         self.epoch = 0
@@ -136,8 +162,10 @@ class Solver:
         for t in range(self.epoch * iterations_per_epoch, num_iterations):
             loss = self._step()
             if not np.isfinite(loss):
-                # The rate in use: the rule's default if none was given, after any decay so far.
-                lr = next(iter(self.optim_configs.values()), {}).get("learning_rate")
+                # The rate in use, after any decay so far; none yet if no update was made and
+                # optim_config gave none.
+                lr = next(iter(self.optim_configs.values()), {}).get("learning_rate",
+                                                                    "(the rule's default)")
                 if self.best_params:
                     self._restore_best()
                     state = (f"The best parameters so far (val acc {self.best_val_acc:.3f}) "
@@ -151,9 +179,10 @@ class Solver:
             self.loss_history.append(float(loss))
             if self.verbose and t % self.print_every == 0:
                 print(f"(Iteration {t + 1} / {num_iterations}) loss: {loss:f}")
-            if t == 0:
+            if t == 0 and iterations_per_epoch > 1:
                 # Epoch 0's accuracies after the first update, as the course Solver takes them,
-                # so that its log and this one read alike line by line.
+                # so that its log and this one read alike line by line (when that update ends
+                # epoch 1, the course checks it once, as epoch 1).
                 self._record_accuracies()
             if (t + 1) % iterations_per_epoch == 0:
                 self.epoch += 1

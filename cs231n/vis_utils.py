@@ -21,17 +21,18 @@ def visualize_grid(Xs, ubound=255.0, padding=1):
     N, H, W, C = Xs.shape
     grid_size = int(np.ceil(np.sqrt(N)))
     num_rows = int(np.ceil(N / grid_size))
-    grid = np.zeros((num_rows * (H + padding) - padding,
-                     grid_size * (W + padding) - padding, C))
     lo = Xs.min(axis=(1, 2, 3), keepdims=True)
     hi = Xs.max(axis=(1, 2, 3), keepdims=True)
     # Each tile is stretched to the full range on its own, so weak and strong filters both show.
     scaled = ubound * (Xs - lo) / np.where(hi > lo, hi - lo, 1.0)
-    for i in range(N):
-        row, col = divmod(i, grid_size)
-        y0, x0 = row * (H + padding), col * (W + padding)
-        grid[y0:y0 + H, x0:x0 + W] = scaled[i]
-    return grid
+    # Every tile with its padding below and to its right (zeros; empty tiles too), laid out row
+    # by row; the padding after the last row and column is cut off.
+    cells = np.zeros((num_rows * grid_size, H + padding, W + padding, C))
+    cells[:N, :H, :W] = scaled
+    grid = cells.reshape(num_rows, grid_size, H + padding, W + padding, C)
+    grid = grid.transpose(0, 2, 1, 3, 4).reshape(num_rows * (H + padding),
+                                                 grid_size * (W + padding), C)
+    return grid[:grid.shape[0] - padding, :grid.shape[1] - padding]
 
 
 def plot_training(loss_history, train_acc_history, val_acc_history, title, loss_x=None,

@@ -49,6 +49,8 @@ def test_training_reaches_the_pca_subspace():
     assert ae.principal_angles(W, V).max() < 0.1
     assert history["loss"][-1] == pytest.approx(L_opt, rel=1e-3)    # L_opt is the least any W reaches
     assert history["loss"][0] > history["loss"][-1]
+    assert history["iteration"] == list(range(0, 401, 10))        # record_every=10, the last step included
+    assert history["loss"][-1] == ae.loss(W, X)
 
 
 def test_principal_angles_of_known_subspaces():
@@ -74,3 +76,5 @@ def test_a_code_size_or_record_interval_out_of_range_is_refused():
         ae.pca(X, 6)
     with pytest.raises(ValueError, match="record_every must be a positive integer .* got 0"):
         ae.train(X, 2, learning_rate=1e-3, num_iters=5, record_every=0)
+    with pytest.raises(ValueError, match=r"X must be \(N, n\), one example per row, got shape \(5,\)"):
+        ae.train(X[0], 2, learning_rate=1e-3, num_iters=5)

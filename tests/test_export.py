@@ -264,6 +264,29 @@ def test_a_malformed_manifest_says_what_it_expects(tmp_path):
         load_manifest(tmp_path / "submission.toml")
 
 
+@pytest.mark.parametrize("manifest, message", [
+    ('title = "t"\n[[problems]]\ntitle = "P"\nnotebook = 5\n[code]\nfiles = []\n',
+     "the title, each problem's title and notebook, and the code files must be strings, in quotes"),
+    ('title = "t"\nproblems = []\n[code]\nfiles = []\n', "lists no problems: add a \\[\\[problems\\]\\] entry"),
+    ('title = "t"\n[[problems', "cannot read the manifest"),
+])
+def test_a_manifest_of_the_wrong_types_or_none_says_what_to_change(tmp_path, manifest, message):
+    (tmp_path / "submission.toml").write_text(manifest)
+    with pytest.raises(ExportError, match=message):
+        load_manifest(tmp_path / "submission.toml")
+
+
+def test_a_notebook_that_is_not_json_is_refused_by_name(tmp_path):
+    folder = notebook_dir_with(tmp_path, lambda cells: None)
+    broken = folder / MANIFEST.problems[1][1].name
+    broken.write_text('{"cells": [')   # cut short, as by a crash while saving
+    out = tmp_path / "out.pdf"
+    result = export("--notebook-dir", folder, "-o", out)
+    assert result.returncode != 0
+    assert f"{broken} is not a readable notebook (" in result.stderr and "git checkout --" in result.stderr
+    assert "Traceback" not in result.stderr and not out.exists()
+
+
 def test_output_into_a_missing_folder_is_refused_and_nothing_is_written(tmp_path):
     cwd = tmp_path / "cwd"
     cwd.mkdir()

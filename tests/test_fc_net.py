@@ -76,8 +76,15 @@ def test_dtype_seed_and_initial_loss():
 def test_unsupported_options_and_bad_inputs_are_refused():
     with pytest.raises(NotImplementedError, match="dropout"):
         FullyConnectedNet([10], dropout=0.5)
+    # CS231n's TwoLayerNet takes weight_scale fourth, UCLA's (this one) dropout.
+    with pytest.raises(NotImplementedError, match=r"if you meant CS231n's fourth argument, the weight scale, "
+                                                  r"pass it by name: weight_scale=0\.001"):
+        TwoLayerNet(3072, 50, 10, 1e-3)
+    assert TwoLayerNet(3072, 50, 10, weight_scale=1e-3).params["W1"].std() == pytest.approx(1e-3, rel=0.01)
     with pytest.raises(NotImplementedError, match="batch normalisation"):
         FullyConnectedNet([10], use_batchnorm=True)
+    with pytest.raises(ValueError, match="dtype must be a float type such as np.float32 or np.float64, got int64"):
+        FullyConnectedNet([10], dtype=np.int64)
     model = FullyConnectedNet([10], input_dim=12, num_classes=3)
     with pytest.raises(ValueError, match=r"12 values per example, got \(4, 10\)"):
         model.loss(np.zeros((4, 10)))

@@ -61,11 +61,13 @@ def test_closed_form_solution_is_a_stationary_point_and_fit_reaches_it():
     assert gplvm.log_likelihood(X_given, Y, 1.0, 2 * beta) < L_star
 
 
-@pytest.mark.parametrize("alpha, beta", [(0.0, 1.0), (1.0, -2.0), (np.inf, 1.0)])
+@pytest.mark.parametrize("alpha, beta", [(0.0, 1.0), (1.0, -2.0), (np.inf, 1.0), ("1", 1.0), (1.0, np.nan)])
 def test_non_positive_hyperparameters_are_refused(alpha, beta):
     X, Y, _, _ = problem(4, 2, 3, 0)
-    with pytest.raises(ValueError, match="alpha and beta must be positive"):
+    with pytest.raises(ValueError, match="alpha and beta must be positive, finite numbers"):
         gplvm.grad_L(X, Y, alpha, beta)
+    with pytest.raises(ValueError, match="alpha and beta must be positive, finite numbers"):
+        gplvm.ml_solution(Y, 1, alpha, beta)
 
 
 def test_mismatched_shapes_are_refused():
@@ -83,6 +85,30 @@ def test_ml_solution_refuses_a_latent_dimension_it_cannot_fit(q, beta, match):
     Y = np.random.default_rng(0).standard_normal((5, 8))
     with pytest.raises(ValueError, match=match):
         gplvm.ml_solution(Y, q, alpha=1.0, beta=beta)
+
+
+def test_ml_solution_estimates_the_noise_as_the_mean_discarded_eigenvalue():
+    Y = np.random.default_rng(4).standard_normal((6, 9))
+    eigenvalues = np.sort(np.linalg.eigvalsh(Y @ Y.T / 9))[::-1]   # of YY^T/D, largest first
+    _, beta = gplvm.ml_solution(Y, 2, alpha=1.0)
+    assert 1 / beta == pytest.approx(eigenvalues[2:].mean(), rel=1e-12)
+
+
+def test_ml_solution_refuses_a_1d_y_and_a_noise_level_with_no_signal_above_it():
+    with pytest.raises(ValueError, match=r"Y must be \(N, D\), got \(5,\)"):
+        gplvm.ml_solution(np.ones(5), 1, alpha=1.0)
+    Y = np.random.default_rng(0).standard_normal((5, 8))
+    with pytest.raises(ValueError, match="is not below the q-th eigenvalue .*: no latent signal to fit"):
+        gplvm.ml_solution(Y, 2, alpha=1.0, beta=1e-3)   # noise variance 1000
+
+
+def test_fit_records_the_likelihood_before_steps_0_10_20():
+    _, Y, alpha, beta = problem(6, 2, 4, 0)
+    X, history = gplvm.fit(Y, 2, alpha, beta, adam, {"learning_rate": 0.01}, num_iters=20, record_every=10)
+    assert history["iteration"] == [0, 10, 20]
+    X_start = 0.1 * np.random.default_rng(0).standard_normal((6, 2))   # fit's start, from seed=0
+    assert history["log_likelihood"][0] == gplvm.log_likelihood(X_start, Y, alpha, beta)
+    assert history["log_likelihood"][-1] == gplvm.log_likelihood(X, Y, alpha, beta)   # after the last step
 
 
 def test_fit_refuses_a_record_interval_that_is_not_positive():

@@ -15,6 +15,14 @@ def test_rel_error_definition():
     assert rel_error(np.array([1.0, 2.0]), np.array([1.0, 2.0])) == 0.0
     assert rel_error(np.array([1.0]), np.array([3.0])) == pytest.approx(0.5)
     assert rel_error(np.array([0.0]), np.array([1e-9])) == pytest.approx(1e-9 / 1e-8)
+    assert rel_error(2.0, 2.0) == 0.0
+
+
+def test_rel_error_refuses_arrays_of_different_shapes():
+    # Broadcast, (3,) against (3, 1) would compare all 9 pairs, and these equal arrays would
+    # "differ"; a gradient (N, D) against its flattened numerical twin would say nothing.
+    with pytest.raises(ValueError, match=r"need one shape, got \(3,\) and \(3, 1\); reshape one"):
+        rel_error(np.arange(3.0), np.arange(3.0)[:, None])
 
 
 @pytest.mark.parametrize("shape", [(3,), (4, 5), (2, 3, 4)])
@@ -39,6 +47,14 @@ def test_numerical_gradient_array_of_a_curved_function_is_centred():
     rng = np.random.default_rng(4)
     x, dout = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
     assert rel_error(eval_numerical_gradient_array(np.sin, x, dout), np.cos(x) * dout) < 1e-8
+
+
+def test_numerical_gradient_array_of_a_function_returning_a_view_of_x():
+    # f(x + h) and f(x - h) are then the same array, changed in place by the next probe: each must
+    # be copied when taken, or every difference is 0.
+    x = np.arange(4.0).reshape(2, 2)
+    grad = eval_numerical_gradient_array(lambda z: z.reshape(4), x, np.ones(4))
+    np.testing.assert_allclose(grad, np.ones((2, 2)), rtol=1e-9)
 
 
 def test_x_is_restored_when_f_raises():

@@ -102,8 +102,9 @@ def test_axpy_refuses_an_alpha_that_is_not_one_real_number_on_every_path(size):
     # A learning rate drawn as np.random.uniform(size=1) is an array: refused below and above
     # MIN_BLAS_SIZE alike, not broadcast by numpy on small weights and a ctypes error on large ones.
     y = np.zeros(size)
-    for alpha in (np.array([0.1]), [0.1], 1j):
-        with pytest.raises(ValueError, match="must be one real number.*float"):
+    for alpha, hint in ((np.array([0.1]), "take it out of its array with float"), ([0.1], "pass a float"),
+                        (1j, "pass a float"), ("0.1", "pass a float")):
+        with pytest.raises(ValueError, match=f"must be one real number, got .*; {hint}"):
             axpy(alpha, np.ones(size), y)
     assert not y.any()
     axpy(np.float32(0.5), np.ones(size), y)            # numpy's scalars and 0-d arrays are numbers

@@ -130,6 +130,14 @@ def test_bad_inputs_name_the_shapes():
         svm_loss(np.zeros((2, 3)), np.array([0, 3]))
     with pytest.raises(ValueError, match=r"D = 6.*w \(5, 2\)"):
         affine_forward(np.zeros((2, 6)), np.zeros((5, 2)), np.zeros(2))
+    with pytest.raises(ValueError, match=r"examples along the first axis, got \(5,\); one example x0 is x0\[None\]"):
+        affine_forward(np.zeros(5), np.zeros((5, 2)), np.zeros(2))
+    with pytest.raises(ValueError, match=r"need one shape, got \(2, 3\) and \(3,\)"):
+        relu_backward(np.ones((2, 3)), np.ones(3))                  # would broadcast to (2, 3)
+    for loss_fn in (softmax_loss, svm_loss):
+        for scores in (np.zeros((0, 3)), np.zeros((2, 0))):        # nan, and labels in 0..-1
+            with pytest.raises(ValueError, match="at least one example and one class, got"):
+                loss_fn(scores, np.zeros(len(scores), dtype=int))
 
 
 @pytest.mark.parametrize("labels, found", [(np.array([0.0, 2.0]), "dtype float64"), ([0, 2], "list"),

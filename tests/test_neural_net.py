@@ -107,6 +107,10 @@ def test_bad_inputs_and_divergence_are_reported(toy):
         net.loss(X, y[:4])
     with pytest.raises(ValueError, match="loss became .* lower the learning rate"), np.errstate(all="ignore"):
         net.train(X, y, X, y, learning_rate=1e6, num_iters=50)
+    with pytest.raises(ValueError, match="batch_size must be an integer of at least 1, got 0"):
+        net.train(X, y, X, y, batch_size=0)
+    with pytest.raises(ValueError, match="num_iters must be an integer of at least 0, got 2.5"):
+        net.train(X, y, X, y, num_iters=2.5)
 
 
 def test_train_updates_the_parameters_in_place_by_sgd():

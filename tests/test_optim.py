@@ -102,8 +102,10 @@ def test_rules_refuse_what_they_cannot_update_in_place(rule):
     read_only.flags.writeable = False
     with pytest.raises(ValueError, match=f"{rule} updates w in place.*got a read-only array.*np.array"):
         update(read_only, np.ones(3))
-    with pytest.raises(ValueError, match=r"dw must have w's shape \(4, 5\), got \(5,\)"):
+    with pytest.raises(ValueError, match=r"dw must be a numpy array of w's shape \(4, 5\), got \(5,\)"):
         update(w.copy(), np.ones(5))                  # would broadcast silently
+    with pytest.raises(ValueError, match=r"dw must be a numpy array of w's shape \(3,\), got a list"):
+        update(np.ones(3), [1.0, 1.0, 1.0])
 
 
 @pytest.mark.parametrize("rule", ["sgd_momentum", "rmsprop", "adam"])
@@ -162,6 +164,17 @@ def test_adam_reference():
     assert rel_error(next_w, expected_next_w) < 2e-7
     assert rel_error(config["v"], expected_v) < 1e-7 and rel_error(config["m"], expected_m) < 1e-7
     assert config["t"] == 6
+
+
+@pytest.mark.parametrize("rule, defaults", [
+    ("sgd", {"learning_rate": 1e-2}),
+    ("sgd_momentum", {"learning_rate": 1e-2, "momentum": 0.9}),
+    ("rmsprop", {"learning_rate": 1e-2, "decay_rate": 0.99, "epsilon": 1e-8}),
+    ("adam", {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}),
+])
+def test_defaults_are_the_courses(rule, defaults):
+    _, config = getattr(optim, rule)(w.copy(), dw)
+    assert {k: config[k] for k in defaults} == defaults
 
 
 def test_defaults_are_filled_in_without_overriding():

@@ -89,6 +89,34 @@ def test_checkpoints_are_written_and_resume_the_same_run(tmp_path, rule):
     assert all(np.array_equal(resumed.model.params[k], full.model.params[k]) for k in full.model.params)
 
 
+def test_a_checkpoint_keeps_numpy_scalars_of_the_configuration(tmp_path):
+    # JSON has no numpy scalars (np.float64 is a float, np.float32 and np.int64 are not): each is
+    # written as the Python number it equals, and read back so.
+    solver = make_solver(small_data(), optim_config={"learning_rate": np.float32(0.05)}, num_epochs=1,
+                         batch_size=np.int64(25), checkpoint_name=str(tmp_path / "run"))
+    solver.train()
+    resumed = make_solver(small_data())
+    resumed.load_checkpoint(tmp_path / "run_epoch_1.npz")
+    assert resumed.optim_configs["W1"]["learning_rate"] == solver.optim_configs["W1"]["learning_rate"]
+    assert resumed.batch_size == 25 and type(resumed.batch_size) is int
+
+
+def test_ties_keep_the_first_best_parameters(monkeypatch):
+    # Every check scores 0.5: the parameters of the first check (after the first update) are kept.
+    solver = make_solver(small_data())
+    seen = []
+
+    def constant_accuracy(X, y, num_samples=None, batch_size=100):
+        seen.append({k: v.copy() for k, v in solver.model.params.items()})
+        return 0.5
+
+    monkeypatch.setattr(solver, "check_accuracy", constant_accuracy)
+    solver.train()
+    assert len(seen) == 2 * 5     # train and validation, at the first update and after 4 epochs
+    assert all(np.array_equal(solver.model.params[k], seen[1][k]) for k in seen[1])
+    assert not np.array_equal(seen[1]["W1"], seen[-1]["W1"])
+
+
 def test_checkpoint_holds_arrays_and_json_only(tmp_path):
     solver = make_solver(small_data(), update_rule="adam", optim_config={"learning_rate": 1e-2}, num_epochs=1,
                          checkpoint_name=str(tmp_path / "run"))
@@ -242,8 +270,47 @@ def test_bad_arguments_are_refused():
         make_solver(small_data(), update_rule="adagrad")
     with pytest.raises(ValueError, match="missing"):
         make_solver({"X_train": np.zeros((2, 20)), "y_train": np.zeros(2, int)})
+    with pytest.raises(ValueError, match=r"X and y differ in length: X_train \(150, 20\), y_train \(149,\)"):
+        make_solver(dict(small_data(), y_train=small_data()["y_train"][:-1]))
     with pytest.raises(ValueError, match="X_val hold no examples.*both need at least one"):
         make_solver(dict(small_data(), X_val=np.zeros((0, 20)), y_val=np.zeros(0, int)))
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("batch_size", 0, "batch_size must be an integer of at least 1, got 0"),
+    ("batch_size", 2.5, "batch_size must be an integer of at least 1, got 2.5"),
+    ("num_epochs", -1, "num_epochs must be an integer of at least 0, got -1"),
+    ("print_every", 0, "print_every must be an integer of at least 1, got 0"),
+    ("num_train_samples", True, r"num_train_samples must be an integer of at least 1 \(or None: every"),
+    ("num_val_samples", 0, "num_val_samples must be an integer of at least 1"),
+    ("lr_decay", "0.9", "lr_decay, the factor of the learning rate after each epoch, must be a positive number"),
+    ("lr_decay", float("nan"), "must be a positive number"),
+])
+def test_bad_numeric_options_are_refused_by_name(option, value, message):
+    with pytest.raises(ValueError, match=message):
+        make_solver(small_data(), **{option: value})
+
+
+def test_a_checkpoint_folder_that_does_not_exist_is_refused_before_training(tmp_path):
+    missing = tmp_path / "no_such_folder"
+    with pytest.raises(ValueError, match=f"the folder {missing} does not exist; create it"):
+        make_solver(small_data(), checkpoint_name=str(missing / "run"))
+    assert not missing.exists()
+
+
+def test_the_message_of_a_first_step_without_a_given_rate_names_the_rules_default():
+    solver = make_solver(small_data(), optim_config=None)
+    solver.model.params["W1"][0, 0] = np.nan
+    with pytest.raises(ValueError, match=r"\(update rule sgd, learning rate \(the rule's default\)\)"):
+        solver.train()
+
+
+def test_one_iteration_epochs_are_checked_once_each_as_in_the_course():
+    # batch_size >= the training rows: every update ends an epoch. The course's Solver then checks
+    # after each update once, the first as epoch 1, so E epochs give E checks.
+    solver = make_solver(small_data(), batch_size=len(small_data()["X_train"]), num_epochs=3)
+    solver.train()
+    assert len(solver.loss_history) == len(solver.train_acc_history) == len(solver.val_acc_history) == 3
 
 
 @pytest.mark.parametrize("rule", ["sgd_momentum", "rmsprop", "adam"])

@@ -34,6 +34,9 @@ def test_plots_have_titles_and_labels():
     fig = plot_training([3.0, 2.0, 1.0], [0.1, 0.5], [0.1, 0.4], "run")
     assert fig._suptitle.get_text() == "run" and all(ax.get_xlabel() and ax.get_ylabel() for ax in fig.axes)
     assert [t.get_text() for t in fig.axes[1].get_legend().get_texts()] == ["train", "validation"]
+    assert list(fig.axes[0].get_lines()[0].get_xdata()) == [0, 1, 2]
+    fig = plot_training([3.0, 2.0, 1.0], [0.1, 0.5], [0.1, 0.4], "run", loss_x=[10, 20, 30])
+    assert list(fig.axes[0].get_lines()[0].get_xdata()) == [10, 20, 30]
     fig = plot_training([1.0], [0.1], [0.1], "run", train_label="train (one minibatch)")
     assert fig.axes[1].get_legend().get_texts()[0].get_text() == "train (one minibatch)"
     fig = plot_training([3.0, 2.0, 1.0], [0.1, 0.5], [0.1, 0.4], "run", acc_x=[0, 2], acc_xlabel="iteration",

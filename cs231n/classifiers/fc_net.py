@@ -111,6 +111,9 @@ class FullyConnectedNet:
                                          and 0 < weight_scale < math.inf):
             raise ValueError("weight_scale must be a positive number or 'he', "
                              f"got {weight_scale!r}")
+        if np.dtype(dtype).kind != "f":   # integer weights of scale 1e-2 would all be 0
+            raise ValueError(f"dtype must be a float type such as np.float32 or np.float64, "
+                             f"got {np.dtype(dtype)}")
         self.reg = reg
         self.dtype = dtype
         self.num_layers = len(dims) - 1
@@ -174,6 +177,14 @@ class TwoLayerNet(FullyConnectedNet):
             raise ValueError("give the hidden size once, as hidden_dims or hidden_dim "
                              f"(the same thing), got hidden_dims={hidden_dims!r} and "
                              f"hidden_dim={hidden_dim!r}")
+        if dropout not in (0, 1) and isinstance(dropout, numbers.Real) and 0 < dropout < 1:
+            # CS231n's TwoLayerNet(input_dim, hidden_dim, num_classes, weight_scale, reg) puts
+            # weight_scale fourth, where UCLA's (and this one) put dropout.
+            raise NotImplementedError(
+                f"dropout is not part of this homework (it comes in a later assignment), got "
+                f"dropout={dropout!r}. TwoLayerNet takes dropout fourth, in UCLA's order; if "
+                f"you meant CS231n's fourth argument, the weight scale, pass it by name: "
+                f"weight_scale={dropout!r}")
         H = next((h for h in (hidden_dims, hidden_dim) if h is not None), 100)
         if not isinstance(H, numbers.Integral) or H <= 0:
             raise ValueError(f"the hidden size must be a positive integer, got {H!r}")
