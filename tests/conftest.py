@@ -32,6 +32,17 @@ class Python2Pickler(pickle._Pickler):
     dispatch[bytes] = save_py2_str
 
 
+class Payload:
+    """Unpickles into a call of `function(*args)`: what an attacker puts in a data file or a
+    checkpoint."""
+
+    def __init__(self, function, *args):
+        self.function, self.args = function, args
+
+    def __reduce__(self):
+        return self.function, self.args
+
+
 def make_batch(seed, n=IMAGES_PER_BATCH):
     rng = np.random.default_rng(seed)
     return rng.integers(0, 256, size=(n, 3072), dtype=np.uint8), [int(v) for v in rng.integers(0, 10, n)]

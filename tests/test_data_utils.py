@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 import pytest
 
-from conftest import BATCH_NAMES, IMAGES_PER_BATCH, REPO, Python2Pickler, make_batch, write_batch
+from conftest import BATCH_NAMES, IMAGES_PER_BATCH, REPO, Payload, Python2Pickler, make_batch, write_batch
 from cs231n import data_utils
 from cs231n.data_utils import cifar10_source, get_CIFAR10_data, load_CIFAR10, load_CIFAR_batch
 
@@ -202,15 +202,6 @@ def test_a_pickle_cannot_alter_what_it_may_name(tmp_path, name, state):
     np.testing.assert_array_equal(data, make_batch(seed=9)[0])
     assert labels.tolist() == make_batch(seed=9)[1]
 
-
-class Payload:
-    """Unpickles into a call of `function(*args)`: what an attacker puts in a data file."""
-
-    def __init__(self, function, *args):
-        self.function, self.args = function, args
-
-    def __reduce__(self):
-        return self.function, self.args
 
 
 def payloads(marker):

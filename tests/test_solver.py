@@ -9,6 +9,7 @@ import zipfile
 import numpy as np
 import pytest
 
+from conftest import Payload
 from cs231n.classifiers.fc_net import FullyConnectedNet
 from cs231n.solver import Solver
 
@@ -142,16 +143,6 @@ def test_failed_checkpoint_write_leaves_nothing_behind(tmp_path, monkeypatch):
     with pytest.raises(OSError, match="No space left"):
         solver.train()
     assert list(tmp_path.iterdir()) == []
-
-
-class Payload:
-    """Unpickles into a call of `function(*args)`: what an attacker puts in a checkpoint."""
-
-    def __init__(self, function, *args):
-        self.function, self.args = function, args
-
-    def __reduce__(self):
-        return self.function, self.args
 
 
 @pytest.mark.parametrize("name", ["evil_epoch_1.pkl", "evil_epoch_1.npz"])
