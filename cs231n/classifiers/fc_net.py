@@ -177,7 +177,7 @@ class TwoLayerNet(FullyConnectedNet):
             raise ValueError("give the hidden size once, as hidden_dims or hidden_dim "
                              f"(the same thing), got hidden_dims={hidden_dims!r} and "
                              f"hidden_dim={hidden_dim!r}")
-        if dropout not in (0, 1) and isinstance(dropout, numbers.Real) and 0 < dropout < 1:
+        if isinstance(dropout, numbers.Real) and 0 < dropout < 1:
             # CS231n's TwoLayerNet(input_dim, hidden_dim, num_classes, weight_scale, reg) puts
             # weight_scale fourth, where UCLA's (and this one) put dropout.
             raise NotImplementedError(
