@@ -7,10 +7,12 @@ restricted unpickler that rebuilds plain containers and numpy arrays of numbers 
 arrays from their raw bytes without numpy's own unpickling, so a tampered file can neither run
 code nor have numpy treat its bytes as pointers.
 """
+import io
 import math
 import numbers
 import os
 import pickle
+import pickletools
 import re
 from pathlib import Path
 
@@ -39,7 +41,26 @@ def cifar10_dir():
 # plain number type by its type code, read the array's bytes with np.frombuffer, and refuse
 # anything else. They are classes whose attributes a pickle cannot set (_Sealed), so a file
 # cannot alter them either.
-_NUMBER_KINDS = "biuf"   # bool, signed and unsigned integers, floats
+# A plain number type's code: byte order, then bool, signed or unsigned integer or float, then
+# its size in bytes ('u1', '<i8', '|b1', 'f4'); np.dtype never parses anything else from a file.
+_NUMBER_CODE = re.compile(r"[<>=|]?[?biuf][0-9]{0,2}")
+# numpy's limits: a shape has at most 64 axes of fewer than 2**63 elements each.
+_MAX_AXES, _MAX_AXIS = 64, 2 ** 63
+
+
+def _is_short(value):
+    return (isinstance(value, (str, bytes)) and len(value) <= 40
+            or isinstance(value, int) and abs(value) < 2 ** 64 or value is None)
+
+
+def _brief(value):
+    """A short description of a value from the file, for a message: its repr when that is
+    short (a short string or number, or a tuple of up to 8 of them), else its type; a repr can
+    be as long as the file."""
+    if _is_short(value) or isinstance(value, tuple) and len(value) <= 8 and all(
+            map(_is_short, value)):
+        return repr(value)
+    return f"a {type(value).__name__}"
 
 
 class _Sealed(type):
@@ -56,12 +77,11 @@ class _PickledDtype(metaclass=_Sealed):
     __slots__ = ("dtype",)
 
     def __init__(self, code, align=False, copy=True):
-        dtype = np.dtype(code) if isinstance(code, str) else None
-        if dtype is None or dtype.kind not in _NUMBER_KINDS:
-            raise pickle.UnpicklingError(f"an array of type {code!r}"[:100] + ", which is not "
-                                         "a plain number type (a CIFAR-10 batch holds only "
+        if not (isinstance(code, str) and _NUMBER_CODE.fullmatch(code)):
+            raise pickle.UnpicklingError(f"an array of type {_brief(code)}, which is not a "
+                                         "plain number type (a CIFAR-10 batch holds only "
                                          "numbers)")
-        self.dtype = dtype
+        self.dtype = np.dtype(code)
 
     def __setstate__(self, state):
         # numpy's dtype state: (version, byte order, subarray, names, fields, item size,
@@ -71,7 +91,7 @@ class _PickledDtype(metaclass=_Sealed):
                 and state[2] is state[3] is state[4] is None
                 and state[7] == self.dtype.flags):
             raise pickle.UnpicklingError(f"an array of type {self.dtype} with a state no plain "
-                                         f"number type has: {state!r}"[:300])
+                                         "number type has (fields, a subarray or flags)")
         self.dtype = self.dtype.newbyteorder(state[1])
 
 
@@ -82,7 +102,7 @@ class _PickledArray(metaclass=_Sealed):
 
     def __init__(self, subtype, shape, typecode):
         if subtype is not _PickledArray:
-            raise pickle.UnpicklingError(f"an array of type {subtype!r}"[:100])
+            raise pickle.UnpicklingError(f"an array of type {_brief(subtype)}")
         self.array = None
 
     def __setstate__(self, state):
@@ -104,12 +124,12 @@ class _PickledBufferArray(_PickledArray):
         if order == "K" and axis_order is not None:
             if not (isinstance(axis_order, tuple) and isinstance(shape, tuple)
                     and sorted(axis_order) == list(range(len(shape)))):
-                raise pickle.UnpicklingError(f"an array of axis order {axis_order!r}"[:100])
+                raise pickle.UnpicklingError(f"an array of axis order {_brief(axis_order)}")
             self.array = _array_from_bytes(buffer, dtype, shape, "C").transpose(axis_order)
         elif order in ("C", "F"):
             self.array = _array_from_bytes(buffer, dtype, shape, order)
         else:
-            raise pickle.UnpicklingError(f"an array of order {order!r}"[:100])
+            raise pickle.UnpicklingError(f"an array of order {_brief(order)}")
 
 
 class _Latin1Bytes(metaclass=_Sealed):
@@ -119,8 +139,8 @@ class _Latin1Bytes(metaclass=_Sealed):
 
     def __new__(cls, text, encoding):
         if not (isinstance(text, str) and encoding in ("latin1", "latin-1")):
-            raise pickle.UnpicklingError(f"_codecs.encode of {type(text).__name__} "
-                                         f"to {encoding!r}"[:100])
+            raise pickle.UnpicklingError(f"_codecs.encode of {_brief(text)} to "
+                                         f"{_brief(encoding)}")
         return text.encode("latin1")
 
 
@@ -140,8 +160,9 @@ def _array_from_bytes(data, dtype, shape, order):
         data = data.encode("latin1")
     if not (isinstance(dtype, _PickledDtype) and isinstance(data, (bytes, bytearray))):
         raise pickle.UnpicklingError("an array without a number type and bytes of data")
-    if not (isinstance(shape, tuple) and all(type(n) is int and n >= 0 for n in shape)):
-        raise pickle.UnpicklingError(f"an array of shape {shape!r}"[:100])
+    if not (isinstance(shape, tuple) and len(shape) <= _MAX_AXES
+            and all(type(n) is int and 0 <= n < _MAX_AXIS for n in shape)):
+        raise pickle.UnpicklingError(f"an array of shape {_brief(shape)}")
     if math.prod(shape) * dtype.dtype.itemsize != len(data):
         raise pickle.UnpicklingError(f"an array of shape {shape} and type {dtype.dtype}, "
                                      f"which its {len(data)} bytes of data do not fill")
@@ -186,11 +207,54 @@ class _BatchUnpickler(pickle.Unpickler):
             raise _ForbiddenGlobal(f"{module}.{name}") from None
 
 
+# The opcodes of protocols 2 to 5 that pickles of dicts, lists, strings, numbers and numpy
+# arrays use. Objects made by the first group may be referred to again through the memo (GET);
+# containers may not, so that the loaded values form a tree no bigger than the file (shared
+# parts would let a small file stand for a huge nested value, slow to hash or to convert).
+_SHAREABLE_OPCODES = {
+    "NONE", "NEWTRUE", "NEWFALSE", "BININT", "BININT1", "BININT2", "LONG1", "LONG4", "BINFLOAT",
+    "SHORT_BINSTRING", "BINSTRING", "SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8",
+    "SHORT_BINBYTES", "BINBYTES", "BINBYTES8", "BYTEARRAY8", "GLOBAL", "STACK_GLOBAL", "REDUCE"}
+_BATCH_OPCODES = _SHAREABLE_OPCODES | {
+    "PROTO", "FRAME", "STOP", "MARK", "EMPTY_DICT", "SETITEM", "SETITEMS", "EMPTY_LIST",
+    "APPEND", "APPENDS", "EMPTY_TUPLE", "TUPLE", "TUPLE1", "TUPLE2", "TUPLE3", "BUILD",
+    "BINPUT", "LONG_BINPUT", "MEMOIZE", "BINGET", "LONG_BINGET"}
+
+
+def _check_opcodes(data):
+    """Raise UnpicklingError unless the pickle in data (bytes) uses only _BATCH_OPCODES, fills
+    the memo in order, and refers back only to memo entries that are not containers.
+
+    pickletools reads each opcode's argument without trusting its declared length, so a file
+    cannot make this (or, afterwards, the unpickler) allocate more than its own size.
+    """
+    shareable = []   # per memo entry, whether the object it holds may be referred to again
+    previous = None
+    for opcode, arg, position in pickletools.genops(io.BytesIO(data)):
+        name = opcode.name
+        if name not in _BATCH_OPCODES:
+            raise pickle.UnpicklingError(f"opcode {name} at byte {position}, which a CIFAR-10 "
+                                         "batch does not use")
+        if name in ("BINPUT", "LONG_BINPUT", "MEMOIZE"):
+            if name != "MEMOIZE" and arg != len(shareable):
+                raise pickle.UnpicklingError(f"memo entry {arg} at byte {position}, out of "
+                                             "order")
+            shareable.append(previous in _SHAREABLE_OPCODES)
+        elif name in ("BINGET", "LONG_BINGET") and not (arg < len(shareable)
+                                                        and shareable[arg]):
+            raise pickle.UnpicklingError(f"a second reference at byte {position} to memo entry "
+                                         f"{arg}, which is not a string or number")
+        elif name == "FRAME" and arg > len(data) - position:
+            raise pickle.UnpicklingError(f"a frame at byte {position} longer than the file")
+        previous = name
+
+
 def _unpickle(filename):
     """The pickle in filename, a dict's top-level arrays made numpy arrays (nested ones stay
     stand-ins, which no check of a batch accepts)."""
-    with open(filename, "rb") as f:
-        value = _BatchUnpickler(f, encoding="latin1").load()
+    data = Path(filename).read_bytes()
+    _check_opcodes(data)
+    value = _BatchUnpickler(io.BytesIO(data), encoding="latin1").load()
     if isinstance(value, dict):
         value = {k: _numpy_array(v) for k, v in value.items()}
     return value
@@ -215,21 +279,29 @@ def _read_batch(filename):
             f"arrays); nothing was called, and "
             f"the file may be malicious. Delete the data folder and fetch clean data with "
             f"{FETCH_COMMAND}") from None
-    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError,
-            TypeError, ValueError) as e:
-        raise ValueError(f"{filename}: not a readable CIFAR-10 batch pickle ({e}); delete the "
-                         f"data folder and fetch it again with {FETCH_COMMAND}") from e
+    except OSError:
+        raise                # a missing or unreadable file, not a malformed one
+    except Exception as e:   # whatever a malformed stream makes the unpickler or numpy raise
+        detail = str(e) if isinstance(e, pickle.UnpicklingError) else f"{type(e).__name__}: {e}"
+        raise ValueError(f"{filename}: not a readable CIFAR-10 batch pickle ({detail[:200]}); "
+                         f"delete the data folder and fetch it again with "
+                         f"{FETCH_COMMAND}") from e
     if not isinstance(batch, dict):
         raise ValueError(f"{filename}: expected a dict with 'data' and 'labels', got "
                          f"{type(batch).__name__}")
     batch = {k.decode("latin1") if isinstance(k, bytes) else k: v for k, v in batch.items()}
     missing = {"data", "labels"} - batch.keys()
     if missing:
-        raise ValueError(f"{filename}: missing key(s) {sorted(missing)}; found {sorted(batch)}")
-    try:
-        data, labels = np.asarray(batch["data"]), np.asarray(batch["labels"])
-    except (ValueError, TypeError) as e:   # ragged lists, say
-        raise ValueError(f"{filename}: 'data' and 'labels' must be arrays ({e})") from None
+        found = sorted(_brief(k) for k in batch)[:10]
+        raise ValueError(f"{filename}: missing key(s) {sorted(missing)}; found {found}")
+    # The data an array, the labels an array or a list of integers (the official files' form):
+    # np.asarray is then as cheap as the file is long.
+    data, labels = batch["data"], batch["labels"]
+    if isinstance(labels, list) and all(type(v) is int for v in labels):
+        labels = np.asarray(labels)
+    if not (isinstance(data, np.ndarray) and isinstance(labels, np.ndarray)):
+        raise ValueError(f"{filename}: 'data' must be an array and 'labels' an array or a list "
+                         f"of integers, got {type(data).__name__} and {type(labels).__name__}")
     n_pixels = int(np.prod(IMAGE_SHAPE))
     if data.ndim != 2 or data.shape[1] != n_pixels or data.dtype != np.uint8:
         raise ValueError(f"{filename}: 'data' must be uint8 of shape (N, {n_pixels}), "

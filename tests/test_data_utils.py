@@ -3,6 +3,7 @@ import io
 import os
 import pathlib
 import pickle
+import struct
 import subprocess
 import sys
 import tracemalloc
@@ -59,10 +60,16 @@ def test_load_CIFAR10_concatenates_the_five_training_batches(tiny_cifar_dir):
     (pickle.dumps({"data": np.zeros((2, 100), np.uint8), "labels": [0, 1]}, protocol=4), "(N, 3072)"),
     (pickle.dumps({"data": np.zeros((2, 3072), np.uint8), "labels": [0]}, protocol=4), "1 labels for 2 images"),
     (pickle.dumps({"data": np.zeros((2, 3072), np.uint8), "labels": [0, 10]}, protocol=4), "0..9"),
+    (pickle.dumps({"data": np.zeros((2, 3072), np.uint8), "labels": np.array(["0", "1"])}, protocol=4),
+     "not a readable CIFAR-10 batch pickle (an array of type 'U1', which is not a plain number type"),
     (pickle.dumps({"data": np.zeros((2, 3072), np.uint8), "labels": ["0", "1"]}, protocol=4),
-     "labels must be integers, got <U1"),
+     "'labels' an array or a list of integers, got ndarray and list"),
     (pickle.dumps({"data": np.zeros((2, 3072), np.uint8), "labels": [[0], [1, 2]]}, protocol=4),
-     "'data' and 'labels' must be arrays"),
+     "'labels' an array or a list of integers, got ndarray and list"),
+    (pickle.dumps({"data": np.zeros((2, 3072), np.uint8).tolist(), "labels": [0, 1]}, protocol=4),
+     "'data' must be an array and 'labels' an array or a list of integers, got list and ndarray"),
+    (pickle.dumps({"data": np.zeros((2, 3072), np.uint8), "labels": np.array([0.0, 1.0])}, protocol=4),
+     "labels must be integers, got float64"),
 ])
 def test_malformed_batch_raises_a_clear_error(tmp_path, content, message):
     (tmp_path / "bad").write_bytes(content)
@@ -261,6 +268,63 @@ def test_payload_inside_a_numpy_object_array_is_refused(tmp_path):
                        "is not a plain number type"):
         load_CIFAR_batch(tmp_path / "b")
     assert not marker.exists()
+
+
+def unicode_op(text):
+    return b"X" + struct.pack("<I", len(text)) + text.encode()
+
+
+DTYPE_U1 = b"cnumpy\ndtype\n(" + unicode_op("u1") + b"\x89\x88tR"
+BIG_INT = (2 ** 200000).to_bytes(25001, "little")
+N_REFS = 100000
+# Small files (at most 400 KB) written to cost far more than their size, and what refuses each.
+HOSTILE = {
+    # Declared lengths far beyond the file: no allocation of that size is attempted.
+    "bytes8 of 4 GiB": (b"\x80\x04\x8e" + struct.pack("<Q", 2 ** 32), "but only 0 remain"),
+    "bytes8 of 2**63": (b"\x80\x04\x8e" + struct.pack("<Q", 2 ** 63), "byte count > sys.maxsize"),
+    "frame of 2**40": (b"\x80\x04\x95" + struct.pack("<Q", 2 ** 40) + b"N.", "frame at byte 2 longer than"),
+    # A memo index of 2**28 would have the unpickler zero a memo table of 2 GB.
+    "memo entry 2**28": (b"\x80\x02Nr" + struct.pack("<I", 2 ** 28) + b".", "memo entry 268435456 at byte 3, out"),
+    # Shared containers: a tuple DAG 80 levels deep hashes 2**80 nodes as a dict key...
+    "tuple DAG as a key": (b"\x80\x02}K\x01q\x00" + b"".join(
+        b"h" + bytes([k]) + b"h" + bytes([k]) + b"\x86q" + bytes([k + 1]) for k in range(80)) + b"K\x00s.",
+        "memo entry 1, which is not a string or number"),
+    "tuple DAG by DUP": (b"\x80\x02}K\x01" + b"2\x86" * 80 + b"K\x00s.", "opcode DUP at byte 5"),
+    # ... and nested lists of shared rows would make np.asarray walk billions of items.
+    "shared rows": (b"\x80\x02}(" + unicode_op("data") + b"]q\x00(" + b"K\x07" * 3072 + b"e](h\x00h\x00eu.",
+                    "memo entry 0, which is not a string or number"),
+    # One bytearray referred to 100,000 times: an image list 6,600 times the file's size.
+    "shared image": (b"\x80\x05}(" + unicode_op("data") + b"](\x96" + struct.pack("<Q", 3072) + bytes(3072)
+                     + b"q\x00" + b"h\x00" * (N_REFS - 1) + b"e" + unicode_op("labels") + b"](K\x00q\x01"
+                     + b"h\x01" * (N_REFS - 1) + b"eu.", "'data' must be an array"),
+    # A shape of 20,000 axes, each a 200,000-bit number: math.prod would never end.
+    "huge shape": (b"\x80\x02}(" + unicode_op("data") + b"cnumpy.core.multiarray\n_reconstruct\n(cnumpy\nndarray\n"
+                   b"K\x00\x85C\x01btR(K\x01(\x8b" + struct.pack("<i", len(BIG_INT)) + BIG_INT + b"q\x00"
+                   + b"h\x00" * 19999 + b"t" + DTYPE_U1 + b"\x89C\x00tbu.", "an array of shape a tuple"),
+    # A type code numpy would parse with ast.literal_eval (SyntaxError), and one 100,000 deep.
+    "type code '(,)u1'": (b"\x80\x02cnumpy\ndtype\n(" + unicode_op("(,)u1") + b"\x89\x88tR.", "type '(,)u1', which"),
+    "type code nested deep": (b"\x80\x02cnumpy\ndtype\n(" + b"]" * 2000 + b"a" * 1999 + b"tR.",
+                              "an array of type a list, which"),
+    # A buffer an array holds, then extended by APPEND: numpy's export makes that a BufferError.
+    "appended buffer": (b"\x80\x05\x96" + struct.pack("<Q", 1) + b"\x00q\x00cnumpy._core.numeric\n_frombuffer\n(h\x00"
+                        + DTYPE_U1 + b"K\x01\x85" + unicode_op("C") + b"tRh\x00K\x01a.", "BufferError"),
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_a_small_hostile_file_is_refused_fast_and_within_its_size(tmp_path, name):
+    content, message = HOSTILE[name]
+    (tmp_path / "b").write_bytes(content)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError) as err:
+            load_CIFAR_batch(tmp_path / "b")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "b: not a readable CIFAR-10 batch pickle" in str(err.value) or "'data' must be" in str(err.value)
+    assert message in str(err.value), str(err.value)
+    assert peak < 10 * len(content) + 2 ** 20, peak
 
 
 @pytest.mark.parametrize("load", [load_CIFAR10, lambda root: get_CIFAR10_data(40, 10, 5, root=root)],
