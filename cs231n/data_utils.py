@@ -123,6 +123,7 @@ class _PickledBufferArray(_PickledArray):
     def __init__(self, buffer, dtype, shape, order, axis_order=None):
         if order == "K" and axis_order is not None:
             if not (isinstance(axis_order, tuple) and isinstance(shape, tuple)
+                    and len(axis_order) == len(shape) <= _MAX_AXES
                     and sorted(axis_order) == list(range(len(shape)))):
                 raise pickle.UnpicklingError(f"an array of axis order {_brief(axis_order)}")
             self.array = _array_from_bytes(buffer, dtype, shape, "C").transpose(axis_order)
@@ -208,45 +209,95 @@ class _BatchUnpickler(pickle.Unpickler):
 
 
 # The opcodes of protocols 2 to 5 that pickles of dicts, lists, strings, numbers and numpy
-# arrays use. Objects made by the first group may be referred to again through the memo (GET);
-# containers may not, so that the loaded values form a tree no bigger than the file (shared
-# parts would let a small file stand for a huge nested value, slow to hash or to convert).
-_SHAREABLE_OPCODES = {
-    "NONE", "NEWTRUE", "NEWFALSE", "BININT", "BININT1", "BININT2", "LONG1", "LONG4", "BINFLOAT",
-    "SHORT_BINSTRING", "BINSTRING", "SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8",
-    "SHORT_BINBYTES", "BINBYTES", "BINBYTES8", "BYTEARRAY8", "GLOBAL", "STACK_GLOBAL", "REDUCE"}
-_BATCH_OPCODES = _SHAREABLE_OPCODES | {
-    "PROTO", "FRAME", "STOP", "MARK", "EMPTY_DICT", "SETITEM", "SETITEMS", "EMPTY_LIST",
-    "APPEND", "APPENDS", "EMPTY_TUPLE", "TUPLE", "TUPLE1", "TUPLE2", "TUPLE3", "BUILD",
+# arrays use.
+_BATCH_OPCODES = {
+    "PROTO", "FRAME", "STOP", "MARK", "NONE", "NEWTRUE", "NEWFALSE", "BININT", "BININT1",
+    "BININT2", "LONG1", "LONG4", "BINFLOAT", "SHORT_BINSTRING", "BINSTRING", "SHORT_BINUNICODE",
+    "BINUNICODE", "BINUNICODE8", "SHORT_BINBYTES", "BINBYTES", "BINBYTES8", "BYTEARRAY8",
+    "EMPTY_DICT", "SETITEM", "SETITEMS", "EMPTY_LIST", "APPEND", "APPENDS", "EMPTY_TUPLE",
+    "TUPLE", "TUPLE1", "TUPLE2", "TUPLE3", "GLOBAL", "STACK_GLOBAL", "REDUCE", "BUILD",
     "BINPUT", "LONG_BINPUT", "MEMOIZE", "BINGET", "LONG_BINGET"}
+_CONTAINER_OPCODES = {"EMPTY_DICT", "EMPTY_LIST", "EMPTY_TUPLE", "TUPLE", "TUPLE1", "TUPLE2",
+                      "TUPLE3"}
+# Bounds far above a batch's (one dict of a few keys; lists of labels and file names; an
+# array's argument tuples, and one per bytes object under protocol 2), far below what makes
+# hashing, copying or recursion costly: containers get one per 16 bytes of the file (an empty
+# dict takes 1 byte of a pickle and 64 of memory).
+_MAX_DEPTH, _BYTES_PER_CONTAINER, _MAX_DICT_ITEMS, _MAX_SHARED_LENGTH = 16, 16, 64, 1024
 
 
 def _check_opcodes(data):
-    """Raise UnpicklingError unless the pickle in data (bytes) uses only _BATCH_OPCODES, fills
-    the memo in order, and refers back only to memo entries that are not containers.
+    """Raise UnpicklingError unless the pickle in data (bytes) is one a batch could be.
 
-    pickletools reads each opcode's argument without trusting its declared length, so a file
-    cannot make this (or, afterwards, the unpickler) allocate more than its own size.
+    It replays the opcodes (read by pickletools, which checks every declared length against
+    the bytes left, so nothing is allocated beyond the file's size) on a stack of what each
+    object is: its nesting depth (0 for strings, numbers, globals and what the stand-ins make;
+    containers 1 and up) and whether it may be referred to again through the memo. Only
+    _BATCH_OPCODES are allowed, memo entries in order, and second references only to short
+    strings and bytes, numbers of at most 64 bits, globals and stand-ins: the values then form
+    a tree about as big as the file, with no long string copied or big number hashed again and
+    again. Nesting, containers and dict entries are bounded (_MAX_*, _BYTES_PER_CONTAINER): a
+    tuple nested 200,000 deep crashes the interpreter when hashed, and colliding integer keys
+    make a dict quadratic.
     """
-    shareable = []   # per memo entry, whether the object it holds may be referred to again
-    previous = None
+    stack, marks, memo = [], [], []   # stack and memo items: (depth, shareable)
+    containers = dict_items = 0
+    max_containers = 1000 + len(data) // _BYTES_PER_CONTAINER
     for opcode, arg, position in pickletools.genops(io.BytesIO(data)):
-        name = opcode.name
+        name, where = opcode.name, f"at byte {position}"
         if name not in _BATCH_OPCODES:
-            raise pickle.UnpicklingError(f"opcode {name} at byte {position}, which a CIFAR-10 "
-                                         "batch does not use")
+            raise pickle.UnpicklingError(f"opcode {name} {where}, which a CIFAR-10 batch does "
+                                         "not use")
+        if name == "MARK":
+            marks.append(len(stack))
+            continue
+        before, items = list(opcode.stack_before), []
+        if pickletools.markobject in before:   # takes everything above the topmost mark
+            if not marks:
+                raise pickle.UnpicklingError(f"{name} {where} without a mark")
+            start = marks.pop()
+            items, stack[start:] = stack[start:], []
+            before = before[:before.index(pickletools.markobject)]
         if name in ("BINPUT", "LONG_BINPUT", "MEMOIZE"):
-            if name != "MEMOIZE" and arg != len(shareable):
-                raise pickle.UnpicklingError(f"memo entry {arg} at byte {position}, out of "
-                                             "order")
-            shareable.append(previous in _SHAREABLE_OPCODES)
-        elif name in ("BINGET", "LONG_BINGET") and not (arg < len(shareable)
-                                                        and shareable[arg]):
-            raise pickle.UnpicklingError(f"a second reference at byte {position} to memo entry "
-                                         f"{arg}, which is not a string or number")
+            if not stack or name != "MEMOIZE" and arg != len(memo):
+                raise pickle.UnpicklingError(f"memo entry {arg} {where}, out of order")
+            memo.append(stack[-1])
+            continue
+        if len(before) > len(stack):
+            raise pickle.UnpicklingError(f"{name} {where} with too few objects on the stack")
+        popped = stack[len(stack) - len(before):]
+        del stack[len(stack) - len(before):]
+        inner = max((depth for depth, _ in items + popped[1:]), default=0)
+        if name in ("BINGET", "LONG_BINGET"):
+            if not (arg < len(memo) and memo[arg][1]):
+                raise pickle.UnpicklingError(f"a second reference {where} to memo entry {arg}, "
+                                             "which is not a short string or a number")
+            pushed = memo[arg]
+        elif name in _CONTAINER_OPCODES:
+            containers += 1
+            pushed = (1 + max((depth for depth, _ in items + popped), default=0), False)
+        elif name in ("APPEND", "APPENDS", "SETITEM", "SETITEMS"):
+            if name.startswith("SETITEM"):
+                dict_items += max(len(items) // 2, 1)
+            pushed = (max(popped[0][0], 1 + inner), False)
+        elif name == "BUILD":   # the stand-ins keep nothing of the state
+            pushed = popped[0]
+        elif name in ("REDUCE", "GLOBAL", "STACK_GLOBAL"):   # stand-ins, bytes, classes
+            pushed = (0, True)
+        elif opcode.stack_after:   # one string, bytes, number, None or bool
+            pushed = (0, not isinstance(arg, (str, bytes, bytearray, int))
+                      or isinstance(arg, int) and arg.bit_length() <= 64
+                      or not isinstance(arg, int) and len(arg) <= _MAX_SHARED_LENGTH)
         elif name == "FRAME" and arg > len(data) - position:
-            raise pickle.UnpicklingError(f"a frame at byte {position} longer than the file")
-        previous = name
+            raise pickle.UnpicklingError(f"a frame {where} longer than the file")
+        else:   # PROTO, FRAME, STOP
+            continue
+        for count, most, what in ((pushed[0], _MAX_DEPTH, "levels of nesting"),
+                                  (containers, max_containers, "containers"),
+                                  (dict_items, _MAX_DICT_ITEMS, "dict entries")):
+            if count > most:
+                raise pickle.UnpicklingError(f"more than {most} {what} {where}")
+        stack.append(pushed)
 
 
 def _unpickle(filename):

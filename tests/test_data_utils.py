@@ -131,12 +131,13 @@ def test_arrays_of_every_pickle_protocol_and_layout_are_read_back_exactly(tmp_pa
     for name, array in arrays.items():
         assert type(loaded[name]) is np.ndarray and loaded[name].dtype == array.dtype, name
         np.testing.assert_array_equal(loaded[name], array, err_msg=name)
-    np.testing.assert_array_equal(load_batch_pickled(protocol, tmp_path)[0], make_batch(seed=9)[0])
+    np.testing.assert_array_equal(load_batch_pickled(protocol, tmp_path)[0], make_batch(seed=9, n=100)[0])
 
 
 def load_batch_pickled(protocol, folder):
-    """A genuine batch pickled under the given protocol, loaded back: (data as stored, labels)."""
-    data, labels = make_batch(seed=9)
+    """A genuine batch of 100 images (300 KB: its data crosses protocol 4's 64 KB frames) pickled
+    under the given protocol, loaded back: (data as stored, labels)."""
+    data, labels = make_batch(seed=9, n=100)
     (folder / "batch").write_bytes(pickle.dumps({"data": data, "labels": labels}, protocol=protocol))
     X, y = load_CIFAR_batch(folder / "batch")
     return X.transpose(0, 3, 1, 2).reshape(len(X), -1).astype(np.uint8), y
@@ -206,8 +207,8 @@ def test_a_pickle_cannot_alter_what_it_may_name(tmp_path, name, state):
     with pytest.raises(ValueError, match="bad: not a readable CIFAR-10 batch pickle"):
         load_CIFAR_batch(tmp_path / "bad")
     data, labels = load_batch_pickled(2, tmp_path)   # every stand-in still works
-    np.testing.assert_array_equal(data, make_batch(seed=9)[0])
-    assert labels.tolist() == make_batch(seed=9)[1]
+    np.testing.assert_array_equal(data, make_batch(seed=9, n=100)[0])
+    assert labels.tolist() == make_batch(seed=9, n=100)[1]
 
 
 
@@ -277,7 +278,7 @@ def unicode_op(text):
 DTYPE_U1 = b"cnumpy\ndtype\n(" + unicode_op("u1") + b"\x89\x88tR"
 BIG_INT = (2 ** 200000).to_bytes(25001, "little")
 N_REFS = 100000
-# Small files (at most 400 KB) written to cost far more than their size, and what refuses each.
+# Small files (at most 1 MB) written to cost far more than their size, and what refuses each.
 HOSTILE = {
     # Declared lengths far beyond the file: no allocation of that size is attempted.
     "bytes8 of 4 GiB": (b"\x80\x04\x8e" + struct.pack("<Q", 2 ** 32), "but only 0 remain"),
@@ -288,23 +289,35 @@ HOSTILE = {
     # Shared containers: a tuple DAG 80 levels deep hashes 2**80 nodes as a dict key...
     "tuple DAG as a key": (b"\x80\x02}K\x01q\x00" + b"".join(
         b"h" + bytes([k]) + b"h" + bytes([k]) + b"\x86q" + bytes([k + 1]) for k in range(80)) + b"K\x00s.",
-        "memo entry 1, which is not a string or number"),
+        "memo entry 1, which is not a short string or a number"),
     "tuple DAG by DUP": (b"\x80\x02}K\x01" + b"2\x86" * 80 + b"K\x00s.", "opcode DUP at byte 5"),
     # ... and nested lists of shared rows would make np.asarray walk billions of items.
     "shared rows": (b"\x80\x02}(" + unicode_op("data") + b"]q\x00(" + b"K\x07" * 3072 + b"e](h\x00h\x00eu.",
-                    "memo entry 0, which is not a string or number"),
+                    "memo entry 0, which is not a short string or a number"),
     # One bytearray referred to 100,000 times: an image list 6,600 times the file's size.
     "shared image": (b"\x80\x05}(" + unicode_op("data") + b"](\x96" + struct.pack("<Q", 3072) + bytes(3072)
                      + b"q\x00" + b"h\x00" * (N_REFS - 1) + b"e" + unicode_op("labels") + b"](K\x00q\x01"
-                     + b"h\x01" * (N_REFS - 1) + b"eu.", "'data' must be an array"),
+                     + b"h\x01" * (N_REFS - 1) + b"eu.", "memo entry 0, which is not a short string"),
     # A shape of 20,000 axes, each a 200,000-bit number: math.prod would never end.
     "huge shape": (b"\x80\x02}(" + unicode_op("data") + b"cnumpy.core.multiarray\n_reconstruct\n(cnumpy\nndarray\n"
                    b"K\x00\x85C\x01btR(K\x01(\x8b" + struct.pack("<i", len(BIG_INT)) + BIG_INT + b"q\x00"
-                   + b"h\x00" * 19999 + b"t" + DTYPE_U1 + b"\x89C\x00tbu.", "an array of shape a tuple"),
+                   + b"h\x00" * 19999 + b"t" + DTYPE_U1 + b"\x89C\x00tbu.", "memo entry 0, which is not a short"),
+    # A 1 MB string copied by each of 1000 calls of _codecs.encode: 1 GB.
+    "shared long string": (b"\x80\x02c_codecs\nencode\nq\x00" + unicode_op("a" * 2 ** 20) + b"q\x01"
+                           + unicode_op("latin1") + b"q\x02]q\x03(" + b"h\x00h\x01h\x02\x86R" * 1000 + b"e.",
+                           "memo entry 1, which is not a short string"),
+    # A tuple 200,000 deep used as a key: hashing it recurses in C until the interpreter crashes.
+    "deep tuple key": (b"\x80\x02})" + b"\x85" * 200000 + b"Ns.", "more than 16 levels of nesting"),
+    # Keys i * (2**61 - 1) all hash to 0: inserting 20,000 of them is quadratic.
+    "colliding keys": (b"\x80\x02}(" + b"".join(b"\x8a\x0a" + (i * (2 ** 61 - 1)).to_bytes(10, "little")
+                                                 + b"N" for i in range(1, 20001)) + b"u.",
+                       "more than 64 dict entries at byte"),
+    # 100,000 empty dicts, 6.4 MB from 100 KB: a container needs 16 bytes of the file.
+    "many containers": (b"\x80\x02]q\x00(" + b"}" * 100000 + b"e.", "more than 7250 containers at byte"),
     # A type code numpy would parse with ast.literal_eval (SyntaxError), and one 100,000 deep.
     "type code '(,)u1'": (b"\x80\x02cnumpy\ndtype\n(" + unicode_op("(,)u1") + b"\x89\x88tR.", "type '(,)u1', which"),
-    "type code nested deep": (b"\x80\x02cnumpy\ndtype\n(" + b"]" * 2000 + b"a" * 1999 + b"tR.",
-                              "an array of type a list, which"),
+    "type code nested deep": (b"\x80\x02cnumpy\ndtype\n(" + b"]" * 100 + b"a" * 99 + b"tR.",
+                              "more than 16 levels of nesting"),
     # A buffer an array holds, then extended by APPEND: numpy's export makes that a BufferError.
     "appended buffer": (b"\x80\x05\x96" + struct.pack("<Q", 1) + b"\x00q\x00cnumpy._core.numeric\n_frombuffer\n(h\x00"
                         + DTYPE_U1 + b"K\x01\x85" + unicode_op("C") + b"tRh\x00K\x01a.", "BufferError"),
