@@ -224,6 +224,12 @@ _CONTAINER_OPCODES = {"EMPTY_DICT", "EMPTY_LIST", "EMPTY_TUPLE", "TUPLE", "TUPLE
 # hashing, copying or recursion costly: containers get one per 16 bytes of the file (an empty
 # dict takes 1 byte of a pickle and 64 of memory).
 _MAX_DEPTH, _BYTES_PER_CONTAINER, _MAX_DICT_ITEMS, _MAX_SHARED_LENGTH = 16, 16, 64, 1024
+# An official batch has about 30,000 opcodes; the scan takes some 3 microseconds each.
+_MAX_OPCODES = 1_000_000
+# What the scan below knows of an object that is not a container: (depth 0, whether it may be
+# referred to again). Two shared tuples, so that a file of a million Nones costs no more here
+# than in the unpickler.
+_SHAREABLE, _NOT_SHAREABLE = (0, True), (0, False)
 
 
 def _check_opcodes(data):
@@ -243,8 +249,10 @@ def _check_opcodes(data):
     stack, marks, memo = [], [], []   # stack and memo items: (depth, shareable)
     containers = dict_items = 0
     max_containers = 1000 + len(data) // _BYTES_PER_CONTAINER
-    for opcode, arg, position in pickletools.genops(io.BytesIO(data)):
+    for number, (opcode, arg, position) in enumerate(pickletools.genops(io.BytesIO(data))):
         name, where = opcode.name, f"at byte {position}"
+        if number == _MAX_OPCODES:
+            raise pickle.UnpicklingError(f"more than {_MAX_OPCODES} opcodes {where}")
         if name not in _BATCH_OPCODES:
             raise pickle.UnpicklingError(f"opcode {name} {where}, which a CIFAR-10 batch does "
                                          "not use")
@@ -283,11 +291,12 @@ def _check_opcodes(data):
         elif name == "BUILD":   # the stand-ins keep nothing of the state
             pushed = popped[0]
         elif name in ("REDUCE", "GLOBAL", "STACK_GLOBAL"):   # stand-ins, bytes, classes
-            pushed = (0, True)
+            pushed = _SHAREABLE
         elif opcode.stack_after:   # one string, bytes, number, None or bool
-            pushed = (0, not isinstance(arg, (str, bytes, bytearray, int))
-                      or isinstance(arg, int) and arg.bit_length() <= 64
-                      or not isinstance(arg, int) and len(arg) <= _MAX_SHARED_LENGTH)
+            short = (not isinstance(arg, (str, bytes, bytearray, int))
+                     or isinstance(arg, int) and arg.bit_length() <= 64
+                     or not isinstance(arg, int) and len(arg) <= _MAX_SHARED_LENGTH)
+            pushed = _SHAREABLE if short else _NOT_SHAREABLE
         elif name == "FRAME" and arg > len(data) - position:
             raise pickle.UnpicklingError(f"a frame {where} longer than the file")
         else:   # PROTO, FRAME, STOP

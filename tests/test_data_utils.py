@@ -340,6 +340,16 @@ def test_a_small_hostile_file_is_refused_fast_and_within_its_size(tmp_path, name
     assert peak < 10 * len(content) + 2 ** 20, peak
 
 
+def test_a_file_of_more_opcodes_than_any_batch_is_refused(tmp_path, monkeypatch):
+    # Linear, but a scan of 30 MB of one-byte opcodes would take over a minute.
+    monkeypatch.setattr(data_utils, "_MAX_OPCODES", 1000)
+    (tmp_path / "b").write_bytes(b"\x80\x02]q\x00(" + b"N" * 1000 + b"e.")
+    with pytest.raises(ValueError, match=r"b: not a readable CIFAR-10 batch pickle \(more than 1000 opcodes at byte"):
+        load_CIFAR_batch(tmp_path / "b")
+    write_batch(tmp_path / "genuine", *make_batch(seed=1, n=100))   # some 300 opcodes
+    assert load_CIFAR_batch(tmp_path / "genuine")[0].shape == (100, 32, 32, 3)
+
+
 @pytest.mark.parametrize("load", [load_CIFAR10, lambda root: get_CIFAR10_data(40, 10, 5, root=root)],
                          ids=["load_CIFAR10", "get_CIFAR10_data"])
 def test_malicious_batch_in_the_data_folder_is_refused(tiny_cifar_dir, tmp_path, load):
