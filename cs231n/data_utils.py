@@ -68,7 +68,7 @@ class _Sealed(type):
     attributes."""
 
     def __setattr__(cls, name, value):
-        raise pickle.UnpicklingError(f"a pickle tried to set {cls.__name__}.{name}")
+        raise pickle.UnpicklingError(f"a pickle tried to set {cls.__name__}.{_brief(name)}")
 
 
 class _PickledDtype(metaclass=_Sealed):
@@ -185,11 +185,13 @@ _BATCH_GLOBALS = {
 
 
 class _ForbiddenGlobal(pickle.UnpicklingError):
-    """A pickle named a callable outside _BATCH_GLOBALS; .name is its fully qualified name."""
+    """A pickle named a callable outside _BATCH_GLOBALS; .name is its fully qualified name, as
+    printable text of at most 100 characters (escaped and cut otherwise: it comes from the
+    file, which could fill a message with lines of its own)."""
 
     def __init__(self, name):
         super().__init__(name)
-        self.name = name
+        self.name = name if len(name) <= 100 and name.isprintable() else ascii(name[:100])
 
 
 class _BatchUnpickler(pickle.Unpickler):
@@ -219,11 +221,13 @@ _BATCH_OPCODES = {
     "BINPUT", "LONG_BINPUT", "MEMOIZE", "BINGET", "LONG_BINGET"}
 _CONTAINER_OPCODES = {"EMPTY_DICT", "EMPTY_LIST", "EMPTY_TUPLE", "TUPLE", "TUPLE1", "TUPLE2",
                       "TUPLE3"}
+# Strings and bytes referred to again through the memo are at most _MAX_SHARED_LENGTH long: a
+# call of _codecs.encode on a shared string costs 7 bytes of the file and makes a copy of it.
 # Bounds far above a batch's (one dict of a few keys; lists of labels and file names; an
 # array's argument tuples, and one per bytes object under protocol 2), far below what makes
 # hashing, copying or recursion costly: containers get one per 16 bytes of the file (an empty
 # dict takes 1 byte of a pickle and 64 of memory).
-_MAX_DEPTH, _BYTES_PER_CONTAINER, _MAX_DICT_ITEMS, _MAX_SHARED_LENGTH = 16, 16, 64, 1024
+_MAX_DEPTH, _BYTES_PER_CONTAINER, _MAX_DICT_ITEMS, _MAX_SHARED_LENGTH = 16, 16, 64, 64
 # An official batch has about 30,000 opcodes; the scan takes some 3 microseconds each.
 _MAX_OPCODES = 1_000_000
 # What the scan below knows of an object that is not a container: (depth 0, whether it may be
@@ -307,6 +311,8 @@ def _check_opcodes(data):
             if count > most:
                 raise pickle.UnpicklingError(f"more than {most} {what} {where}")
         stack.append(pushed)
+    if position != len(data) - 1:   # the last opcode genops gives is STOP
+        raise pickle.UnpicklingError(f"{len(data) - 1 - position} bytes after the pickle's end")
 
 
 def _unpickle(filename):
@@ -485,6 +491,11 @@ def get_CIFAR10_data(num_training=49000, num_validation=1000, num_test=1000, sub
     # Read as uint8 and convert each split once:
     # peak memory is the float data plus the raw bytes.
     Xtr, Ytr, Xte, Yte = _load_CIFAR10_uint8(root)
+    if num_training + num_validation > len(Xtr) or num_test > len(Xte):
+        raise ValueError(f"asked for {num_training} + {num_validation} training and validation "
+                         f"images and {num_test} test images, but the data set in "
+                         f"{root or cifar10_dir()} has {len(Xtr)} and {len(Xte)}: ask for "
+                         f"fewer, or fetch the complete data set with {FETCH_COMMAND}")
     splits = {
         "train": (Xtr[:num_training], Ytr[:num_training]),
         "val": (Xtr[num_training:num_training + num_validation],

@@ -302,10 +302,16 @@ HOSTILE = {
     "huge shape": (b"\x80\x02}(" + unicode_op("data") + b"cnumpy.core.multiarray\n_reconstruct\n(cnumpy\nndarray\n"
                    b"K\x00\x85C\x01btR(K\x01(\x8b" + struct.pack("<i", len(BIG_INT)) + BIG_INT + b"q\x00"
                    + b"h\x00" * 19999 + b"t" + DTYPE_U1 + b"\x89C\x00tbu.", "memo entry 0, which is not a short"),
-    # A 1 MB string copied by each of 1000 calls of _codecs.encode: 1 GB.
+    # A 1 MB string copied by each of 1000 calls of _codecs.encode: 1 GB; a 65-character one by
+    # each of 100,000 calls: 69 times the file.
     "shared long string": (b"\x80\x02c_codecs\nencode\nq\x00" + unicode_op("a" * 2 ** 20) + b"q\x01"
                            + unicode_op("latin1") + b"q\x02]q\x03(" + b"h\x00h\x01h\x02\x86R" * 1000 + b"e.",
                            "memo entry 1, which is not a short string"),
+    "shared 65 characters": (b"\x80\x02c_codecs\nencode\nq\x00" + unicode_op("a" * 65) + b"q\x01"
+                             + unicode_op("latin1") + b"q\x02]q\x03(" + b"h\x00h\x01h\x02\x86R" * N_REFS + b"e.",
+                             "memo entry 1, which is not a short string"),
+    # Padding after the end would raise the file's allowance of containers.
+    "bytes after STOP": (b"\x80\x02N." + bytes(1000), "1000 bytes after the pickle's end"),
     # A tuple 200,000 deep used as a key: hashing it recurses in C until the interpreter crashes.
     "deep tuple key": (b"\x80\x02})" + b"\x85" * 200000 + b"Ns.", "more than 16 levels of nesting"),
     # Keys i * (2**61 - 1) all hash to 0: inserting 20,000 of them is quadratic.
@@ -337,6 +343,20 @@ def test_a_small_hostile_file_is_refused_fast_and_within_its_size(tmp_path, name
         tracemalloc.stop()
     assert "b: not a readable CIFAR-10 batch pickle (" in str(err.value) and message in str(err.value), str(err.value)
     assert peak < 10 * len(content) + 2 ** 20, peak
+
+
+def test_a_forbidden_name_is_shown_escaped_and_short(tmp_path):
+    # The name comes from the file: newlines could forge lines of the message, a lone surrogate
+    # would make print() fail, and its length is the file's.
+    for name in ("dtype\nBatch loaded OK (50000 images).\n" + "\n" * 10000, "dtype\ud800"):
+        encoded = name.encode("utf-8", "surrogatepass")
+        (tmp_path / "b").write_bytes(b"\x80\x04\x8c\x05numpy\x8d" + struct.pack("<Q", len(encoded)) + encoded
+                                     + b"\x93.")
+        with pytest.raises(ValueError) as err:
+            load_CIFAR_batch(tmp_path / "b")
+        message = str(err.value)
+        assert "refused to load: it asks for 'numpy.dtype\\n" in message or "numpy.dtype\\ud800" in message
+        assert "\n" not in message and len(message) < 600 and message.isprintable()
 
 
 def test_a_file_of_more_opcodes_than_any_batch_is_refused(tmp_path, monkeypatch):
@@ -407,6 +427,12 @@ def test_bad_split_sizes_are_refused(tiny_cifar_dir):
     # Refused before the (slow) load, not after it at the mean subtraction.
     with pytest.raises(ValueError, match="dtype must be a float type .* got int32"):
         get_CIFAR10_data(dtype=np.int32, root=tiny_cifar_dir / "not-there")
+    # More than the folder holds (50 training and 10 test images here): not silently fewer.
+    with pytest.raises(ValueError, match=r"asked for 49000 \+ 1000 training and validation images and 1000 test "
+                                         r"images, but the data set in .* has 50 and 10: ask for fewer"):
+        get_CIFAR10_data(root=tiny_cifar_dir)
+    with pytest.raises(ValueError, match="has 50 and 10"):
+        get_CIFAR10_data(40, 10, 11, root=tiny_cifar_dir)
 
 
 def test_empty_splits_are_empty_arrays_in_either_layout(tiny_cifar_dir):
