@@ -46,10 +46,15 @@ def cifar10_dir():
 _NUMBER_CODE = re.compile(r"[<>=|]?[?biuf][0-9]{0,2}")
 # numpy's limits: a shape has at most 64 axes of fewer than 2**63 elements each.
 _MAX_AXES, _MAX_AXIS = 64, 2 ** 63
+# The most characters of a string from the file that a message shows (it could hold a whole
+# file, or lines that look like the loader's own).
+_SHOWN_LENGTH = 100
 
 
 def _is_short(value):
-    return (isinstance(value, (str, bytes)) and len(value) <= 40
+    """Whether a message may show value's repr: None, an int of at most 64 bits, or a str or
+    bytes of at most _SHOWN_LENGTH (a repr escapes newlines and the like)."""
+    return (isinstance(value, (str, bytes)) and len(value) <= _SHOWN_LENGTH
             or isinstance(value, int) and abs(value) < 2 ** 64 or value is None)
 
 
@@ -171,7 +176,7 @@ def _array_from_bytes(data, dtype, shape, order):
 
 
 # As the official files spell them (numpy 1.x under Python 2), and as numpy >= 2 does under
-# pickle protocols 2 to 5.
+# pickle protocols 0 to 5.
 _BATCH_GLOBALS = {
     **dict.fromkeys([("numpy.core.multiarray", "_reconstruct"),
                      ("numpy._core.multiarray", "_reconstruct"),
@@ -186,12 +191,12 @@ _BATCH_GLOBALS = {
 
 class _ForbiddenGlobal(pickle.UnpicklingError):
     """A pickle named a callable outside _BATCH_GLOBALS; .name is its fully qualified name, as
-    printable text of at most 100 characters (escaped and cut otherwise: it comes from the
-    file, which could fill a message with lines of its own)."""
+    printable text of at most _SHOWN_LENGTH characters (escaped and cut otherwise)."""
 
     def __init__(self, name):
         super().__init__(name)
-        self.name = name if len(name) <= 100 and name.isprintable() else ascii(name[:100])
+        self.name = (name if len(name) <= _SHOWN_LENGTH and name.isprintable()
+                     else ascii(name[:_SHOWN_LENGTH]))
 
 
 class _BatchUnpickler(pickle.Unpickler):
@@ -210,30 +215,55 @@ class _BatchUnpickler(pickle.Unpickler):
             raise _ForbiddenGlobal(f"{module}.{name}") from None
 
 
-# The opcodes of protocols 2 to 5 that pickles of dicts, lists, strings, numbers and numpy
-# arrays use.
-_BATCH_OPCODES = {
-    "PROTO", "FRAME", "STOP", "MARK", "NONE", "NEWTRUE", "NEWFALSE", "BININT", "BININT1",
-    "BININT2", "LONG1", "LONG4", "BINFLOAT", "SHORT_BINSTRING", "BINSTRING", "SHORT_BINUNICODE",
-    "BINUNICODE", "BINUNICODE8", "SHORT_BINBYTES", "BINBYTES", "BINBYTES8", "BYTEARRAY8",
-    "EMPTY_DICT", "SETITEM", "SETITEMS", "EMPTY_LIST", "APPEND", "APPENDS", "EMPTY_TUPLE",
-    "TUPLE", "TUPLE1", "TUPLE2", "TUPLE3", "GLOBAL", "STACK_GLOBAL", "REDUCE", "BUILD",
-    "BINPUT", "LONG_BINPUT", "MEMOIZE", "BINGET", "LONG_BINGET"}
-_CONTAINER_OPCODES = {"EMPTY_DICT", "EMPTY_LIST", "EMPTY_TUPLE", "TUPLE", "TUPLE1", "TUPLE2",
-                      "TUPLE3"}
-# Strings and bytes referred to again through the memo are at most _MAX_SHARED_LENGTH long: a
-# call of _codecs.encode on a shared string costs 7 bytes of the file and makes a copy of it.
-# Bounds far above a batch's (one dict of a few keys; lists of labels and file names; an
-# array's argument tuples, and one per bytes object under protocol 2), far below what makes
-# hashing, copying or recursion costly: containers get one per 16 bytes of the file (an empty
-# dict takes 1 byte of a pickle and 64 of memory).
-_MAX_DEPTH, _BYTES_PER_CONTAINER, _MAX_DICT_ITEMS, _MAX_SHARED_LENGTH = 16, 16, 64, 64
-# An official batch has about 30,000 opcodes; the scan takes some 3 microseconds each.
+# The opcodes that pickles of dicts, lists, tuples, strings, numbers and numpy arrays use, under
+# protocols 0 to 5 (Python 2's cPickle wrote protocol 0 by default, the official files 2).
+_SCALAR_OPCODES = {
+    "NONE", "NEWTRUE", "NEWFALSE", "INT", "BININT", "BININT1", "BININT2", "LONG", "LONG1",
+    "LONG4", "FLOAT", "BINFLOAT", "STRING", "SHORT_BINSTRING", "BINSTRING", "UNICODE",
+    "SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "SHORT_BINBYTES", "BINBYTES", "BINBYTES8",
+    "BYTEARRAY8"}
+_CONTAINER_OPCODES = {"EMPTY_DICT", "DICT", "EMPTY_LIST", "LIST", "EMPTY_TUPLE", "TUPLE",
+                      "TUPLE1", "TUPLE2", "TUPLE3"}
+_FILL_OPCODES = {"APPEND", "APPENDS", "SETITEM", "SETITEMS"}
+_PUT_OPCODES = {"PUT", "BINPUT", "LONG_BINPUT", "MEMOIZE"}
+_GET_OPCODES = {"GET", "BINGET", "LONG_BINGET"}
+_BATCH_OPCODES = (_SCALAR_OPCODES | _CONTAINER_OPCODES | _FILL_OPCODES | _PUT_OPCODES
+                  | _GET_OPCODES | {"PROTO", "FRAME", "STOP", "MARK", "GLOBAL", "STACK_GLOBAL",
+                                    "REDUCE", "BUILD"})
+# Bounds far above a batch's and far below what makes hashing, copying or recursion costly:
+# - nesting: a batch's deepest value is an array's shape, 3 deep; a tuple nested 200,000 deep
+#   crashes the interpreter when hashed;
+_MAX_DEPTH = 16
+# - containers: one per 16 bytes of the file (an empty dict takes 1 byte of a pickle and 64 of
+#   memory), and 1000 for any file; a batch has a few, and one per bytes object under
+#   protocols 0 to 2;
+_BYTES_PER_CONTAINER, _MIN_CONTAINERS = 16, 1000
+# - dict entries: a batch has 2 to 4; integer keys chosen to collide make insertion quadratic;
+_MAX_DICT_ITEMS = 64
+# - strings and bytes referred to again through the memo: each call of _codecs.encode on a
+#   shared string takes 7 bytes of the file and copies the string;
+_MAX_SHARED_LENGTH = 64
+# - opcodes: an official batch has 30,108; the scan takes some 3 microseconds each.
 _MAX_OPCODES = 1_000_000
-# What the scan below knows of an object that is not a container: (depth 0, whether it may be
-# referred to again). Two shared tuples, so that a file of a million Nones costs no more here
-# than in the unpickler.
+# What the scan knows of an object that is not a container: (depth 0, whether it may be
+# referred to again). Two shared tuples, so that a file of a million Nones costs no more in the
+# scan than in the unpickler.
 _SHAREABLE, _NOT_SHAREABLE = (0, True), (0, False)
+
+
+def _scalar_entry(value):
+    """The scan's entry for a string, bytes or number read from the file: shareable if it is
+    None, a bool, a float, an int of at most 64 bits, or a str or bytes of at most
+    _MAX_SHARED_LENGTH; never a bytearray, which APPEND can grow."""
+    if isinstance(value, bytearray):
+        return _NOT_SHAREABLE
+    if isinstance(value, int):
+        shareable = value.bit_length() <= 64
+    elif isinstance(value, (str, bytes)):
+        shareable = len(value) <= _MAX_SHARED_LENGTH
+    else:
+        shareable = True
+    return _SHAREABLE if shareable else _NOT_SHAREABLE
 
 
 def _check_opcodes(data):
@@ -242,17 +272,16 @@ def _check_opcodes(data):
     It replays the opcodes (read by pickletools, which checks every declared length against
     the bytes left, so nothing is allocated beyond the file's size) on a stack of what each
     object is: its nesting depth (0 for strings, numbers, globals and what the stand-ins make;
-    containers 1 and up) and whether it may be referred to again through the memo. Only
-    _BATCH_OPCODES are allowed, memo entries in order, and second references only to short
-    strings and bytes, numbers of at most 64 bits, globals and stand-ins: the values then form
-    a tree about as big as the file, with no long string copied or big number hashed again and
-    again. Nesting, containers and dict entries are bounded (_MAX_*, _BYTES_PER_CONTAINER): a
-    tuple nested 200,000 deep crashes the interpreter when hashed, and colliding integer keys
-    make a dict quadratic.
+    containers 1 and up) and whether the memo may give it again. Only _BATCH_OPCODES are
+    allowed, memo entries in order, and second references only to short strings and bytes,
+    small numbers, globals and the stand-ins' results (arrays, dtypes, and bytes that are
+    shared, not copied, by np.frombuffer, and whose hash is cached): the values then form a
+    tree about as big as the file. Nesting, containers, dict entries and opcodes are bounded
+    (_MAX_DEPTH and the constants after it).
     """
-    stack, marks, memo = [], [], []   # stack and memo items: (depth, shareable)
+    stack, marks, memo = [], [], []   # stack and memo entries: (depth, shareable)
     containers = dict_items = 0
-    max_containers = 1000 + len(data) // _BYTES_PER_CONTAINER
+    max_containers = _MIN_CONTAINERS + len(data) // _BYTES_PER_CONTAINER
     for number, (opcode, arg, position) in enumerate(pickletools.genops(io.BytesIO(data))):
         name, where = opcode.name, f"at byte {position}"
         if number == _MAX_OPCODES:
@@ -260,6 +289,8 @@ def _check_opcodes(data):
         if name not in _BATCH_OPCODES:
             raise pickle.UnpicklingError(f"opcode {name} {where}, which a CIFAR-10 batch does "
                                          "not use")
+        if name == "FRAME" and arg > len(data) - position - 9:   # after its 9-byte header
+            raise pickle.UnpicklingError(f"a frame {where} longer than the file")
         if name == "MARK":
             marks.append(len(stack))
             continue
@@ -270,49 +301,49 @@ def _check_opcodes(data):
             start = marks.pop()
             items, stack[start:] = stack[start:], []
             before = before[:before.index(pickletools.markobject)]
-        if name in ("BINPUT", "LONG_BINPUT", "MEMOIZE"):
+        if name in _PUT_OPCODES:
             if not stack or name != "MEMOIZE" and arg != len(memo):
                 raise pickle.UnpicklingError(f"memo entry {arg} {where}, out of order")
             memo.append(stack[-1])
             continue
-        if len(before) > len(stack):
+        if len(stack) - len(before) < (marks[-1] if marks else 0):
             raise pickle.UnpicklingError(f"{name} {where} with too few objects on the stack")
         popped = stack[len(stack) - len(before):]
         del stack[len(stack) - len(before):]
-        inner = max((depth for depth, _ in items + popped[1:]), default=0)
-        if name in ("BINGET", "LONG_BINGET"):
-            if not (arg < len(memo) and memo[arg][1]):
-                raise pickle.UnpicklingError(f"a second reference {where} to memo entry {arg}, "
-                                             "which is not a short string or a number")
-            pushed = memo[arg]
-        elif name in _CONTAINER_OPCODES:
-            containers += 1
-            pushed = (1 + max((depth for depth, _ in items + popped), default=0), False)
-        elif name in ("APPEND", "APPENDS", "SETITEM", "SETITEMS"):
-            if name.startswith("SETITEM"):
-                dict_items += max(len(items) // 2, 1)
-            pushed = (max(popped[0][0], 1 + inner), False)
-        elif name == "BUILD":   # the stand-ins keep nothing of the state
-            pushed = popped[0]
-        elif name in ("REDUCE", "GLOBAL", "STACK_GLOBAL"):   # stand-ins, bytes, classes
-            pushed = _SHAREABLE
-        elif opcode.stack_after:   # one string, bytes, number, None or bool
-            short = (not isinstance(arg, (str, bytes, bytearray, int))
-                     or isinstance(arg, int) and arg.bit_length() <= 64
-                     or not isinstance(arg, int) and len(arg) <= _MAX_SHARED_LENGTH)
-            pushed = _SHAREABLE if short else _NOT_SHAREABLE
-        elif name == "FRAME" and arg > len(data) - position:
-            raise pickle.UnpicklingError(f"a frame {where} longer than the file")
-        else:   # PROTO, FRAME, STOP
+        containers += name in _CONTAINER_OPCODES
+        dict_items += (name in ("DICT", "SETITEMS")) * len(items) // 2 + (name == "SETITEM")
+        entry = _stack_entry(name, arg, popped, items, memo, where)
+        if entry is None:   # PROTO, FRAME, STOP
             continue
-        for count, most, what in ((pushed[0], _MAX_DEPTH, "levels of nesting"),
+        for count, most, what in ((entry[0], _MAX_DEPTH, "levels of nesting"),
                                   (containers, max_containers, "containers"),
                                   (dict_items, _MAX_DICT_ITEMS, "dict entries")):
             if count > most:
                 raise pickle.UnpicklingError(f"more than {most} {what} {where}")
-        stack.append(pushed)
+        stack.append(entry)
     if position != len(data) - 1:   # the last opcode genops gives is STOP
         raise pickle.UnpicklingError(f"{len(data) - 1 - position} bytes after the pickle's end")
+
+
+def _stack_entry(name, arg, popped, items, memo, where):
+    """The scan's entry (depth, shareable) for what opcode `name` pushes, having taken `popped`
+    from the stack (and `items`, the objects above its mark); None if it pushes nothing."""
+    if name in _GET_OPCODES:
+        if not (arg < len(memo) and memo[arg][1]):
+            raise pickle.UnpicklingError(f"a second reference {where} to memo entry {arg}, "
+                                         "which is not a short string or a small number")
+        return memo[arg]
+    if name in _CONTAINER_OPCODES:
+        return 1 + max((depth for depth, _ in items + popped), default=0), False
+    if name in _FILL_OPCODES:   # the container, now holding the objects after it
+        return max(popped[0][0], 1 + max((d for d, _ in items + popped[1:]), default=0)), False
+    if name == "BUILD":   # the object built; the stand-ins keep nothing of the state
+        return popped[0]
+    if name in ("REDUCE", "GLOBAL", "STACK_GLOBAL"):   # stand-ins and their results, classes
+        return _SHAREABLE
+    if name in _SCALAR_OPCODES:
+        return _scalar_entry(arg)
+    return None
 
 
 def _unpickle(filename):
@@ -349,7 +380,8 @@ def _read_batch(filename):
         raise                # a missing or unreadable file, not a malformed one
     except Exception as e:   # whatever a malformed stream makes the unpickler or numpy raise
         detail = str(e) if isinstance(e, pickle.UnpicklingError) else f"{type(e).__name__}: {e}"
-        raise ValueError(f"{filename}: not a readable CIFAR-10 batch pickle ({detail[:200]}); "
+        detail = ascii(detail[:2 * _SHOWN_LENGTH])[1:-1]   # escaped, as it may quote the file
+        raise ValueError(f"{filename}: not a readable CIFAR-10 batch pickle ({detail}); "
                          f"delete the data folder and fetch it again with "
                          f"{FETCH_COMMAND}") from e
     if not isinstance(batch, dict):
@@ -364,6 +396,9 @@ def _read_batch(filename):
     # np.asarray is then as cheap as the file is long.
     data, labels = batch["data"], batch["labels"]
     if isinstance(labels, list) and all(type(v) is int for v in labels):
+        if labels and not -2 ** 63 <= min(labels) <= max(labels) < 2 ** 63:   # beyond int64
+            raise ValueError(f"{filename}: labels must lie in 0..{NUM_CLASSES - 1}, got labels "
+                             "of more than 64 bits")
         labels = np.asarray(labels)
     if not (isinstance(data, np.ndarray) and isinstance(labels, np.ndarray)):
         raise ValueError(f"{filename}: 'data' must be an array and 'labels' an array or a list "

@@ -65,21 +65,22 @@ def load_manifest(path=DEFAULT_MANIFEST, notebook_dir=None):
     except (OSError, tomllib.TOMLDecodeError) as e:
         raise ExportError(f"cannot read the manifest {path}: {e}") from None
     root = path.resolve().parent
-    try:
-        title = data["title"]
-        entries = [(p["title"], p["notebook"]) for p in data["problems"]]
-        names = list(data["code"]["files"])
-    except (KeyError, TypeError) as e:
-        raise ExportError(f"{path}: expected title, [[problems]] entries with title and "
-                          f"notebook, and [code] files; {e} is missing or malformed") from None
-    if not all(isinstance(v, str) for v in [title, *(v for entry in entries for v in entry),
-                                            *names]):
-        raise ExportError(f"{path}: the title, each problem's title and notebook, and the code "
-                          "files must be strings, in quotes")
-    problems = tuple((name, root / notebook) for name, notebook in entries)
-    code_files = tuple((name, root / name) for name in names)
-    if not problems:
-        raise ExportError(f"{path} lists no problems: add a [[problems]] entry per notebook")
+    entries, code = data.get("problems"), data.get("code")
+    for ok, expected in [
+            (isinstance(data.get("title"), str), 'a title: title = "..."'),
+            (isinstance(entries, list) and entries,
+             "a [[problems]] entry (two brackets) per notebook"),
+            (all(isinstance(e, dict) and isinstance(e.get("title"), str)
+                 and isinstance(e.get("notebook"), str) for e in entries or []),
+             'in each [[problems]] entry, title = "..." and notebook = "..."'),
+            (isinstance(code, dict) and isinstance(code.get("files"), list)
+             and all(isinstance(f, str) for f in code["files"]),
+             'a [code] table with files = ["cs231n/...", ...], a list of strings')]:
+        if not ok:
+            raise ExportError(f"{path}: expected {expected}")
+    title = data["title"]
+    problems = tuple((e["title"], root / e["notebook"]) for e in entries)
+    code_files = tuple((name, root / name) for name in code["files"])
     if notebook_dir is not None:
         folder = Path(notebook_dir).resolve()
         if not folder.is_dir():
@@ -101,9 +102,10 @@ def read_notebook(path):
     """The notebook at path (nbformat 4); ExportError if it cannot be read as one."""
     try:
         return nbformat.read(path, as_version=4)
-    except (OSError, ValueError) as e:   # nbformat's NotJSONError is a ValueError
-        raise ExportError(f"{path} is not a readable notebook ({e}); restore it, e.g. with "
-                          f"git checkout -- {path}") from None
+    except Exception as e:   # not JSON, JSON that is no notebook, unreadable, ...
+        detail = f"{type(e).__name__}: {e}"[:200]
+        raise ExportError(f"{path} is not a readable notebook ({detail}); restore it, e.g. "
+                          f"with git checkout -- {path}") from None
 
 
 def check_notebooks(notebooks):

@@ -21,14 +21,17 @@ def _check(X, Y, alpha, beta):
     if X.ndim != 2 or Y.ndim != 2 or X.shape[0] != Y.shape[0]:
         raise ValueError("X must be (N, q) and Y (N, D) with the same N, "
                          f"got X {X.shape}, Y {Y.shape}")
-    _check_alpha_beta(alpha, beta)
+    _check_positive(alpha=alpha, beta=beta)
     return X, Y
 
 
-def _check_alpha_beta(alpha, beta):
-    if not all(isinstance(v, numbers.Real) and 0 < v < np.inf for v in (alpha, beta)):
-        raise ValueError("alpha and beta must be positive, finite numbers, "
-                         f"got alpha={alpha!r}, beta={beta!r}")
+def _check_positive(**values):
+    """Raise ValueError naming the first of the keyword arguments (alpha, beta) that is not a
+    positive, finite number."""
+    for name, value in values.items():
+        if isinstance(value, bool) or not (isinstance(value, numbers.Real)
+                                           and 0 < value < np.inf):
+            raise ValueError(f"{name} must be a positive, finite number, got {value!r}")
 
 
 def kernel(X, alpha, beta):
@@ -96,7 +99,7 @@ def ml_solution(Y, q, alpha, beta=None):
                          + (" (beta=None estimates the noise from the eigenvalues beyond the "
                             "q-th, so q < N)"
                             if beta is None else "") + f", got {q!r}")
-    _check_alpha_beta(alpha, 1.0 if beta is None else beta)
+    _check_positive(alpha=alpha, **({} if beta is None else {"beta": beta}))
     lam, U = np.linalg.eigh(Y @ Y.T / D)
     lam, U = lam[::-1], U[:, ::-1]
     if beta is None:

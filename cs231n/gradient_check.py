@@ -15,8 +15,9 @@ def rel_error(x, y):
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     if x.shape != y.shape:
         raise ValueError(f"rel_error compares two arrays entry by entry, so they need one "
-                         f"shape, got {x.shape} and {y.shape}; reshape one to the other's, "
-                         f"e.g. numerical.reshape(analytic.shape)")
+                         f"shape, got {x.shape} and {y.shape}. A gradient of another shape "
+                         f"than its parameter is usually a bug (a transposed weight, say); "
+                         f"reshape only arrays whose entries correspond, e.g. (M,) and (1, M)")
     return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
 
 

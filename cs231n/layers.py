@@ -107,7 +107,7 @@ def _check_label_range(labels, num_classes, name="labels"):
 
 
 def _check_scores(x, y):
-    if x.ndim != 2 or 0 in x.shape:   # the loss averages over N examples, and C = 0 has none
+    if x.ndim != 2 or 0 in x.shape:   # the loss averages over N; with C = 0 no label fits
         raise ValueError(f"scores must be (N, C) with at least one example and one class, "
                          f"got {x.shape}")
     check_labels(y, x, x.shape[1])

@@ -8,6 +8,7 @@ The model needs `params` (dict name -> array) and `loss(X, y=None)` returning sc
     solver.train()          # model.params are the best parameters on validation afterwards
 """
 import json
+import math
 import numbers
 import os
 import zipfile
@@ -40,9 +41,9 @@ class Solver:
     seed: seeds minibatch sampling and subsampling; None draws the seed from np.random, so
         np.random.seed(...) before construction makes a run reproducible too.
     Afterwards: loss_history (per iteration), train_acc_history and val_acc_history (after the
-    first update, as the course's Solver, then per epoch), best_val_acc and best_params (copies,
-    restored into the model by train()). The update rule may change model.params in place
-    ('sgd' does).
+    first update, then per epoch, as the course's Solver; once when that update ends epoch 1),
+    best_val_acc and best_params (copies, restored into the model by train()). The update rule
+    may change model.params in place ('sgd' does).
     """
 
     def __init__(self, model, data, **kwargs):
@@ -93,11 +94,12 @@ class Solver:
                 raise ValueError(f"{name} must be an integer of at least {least}{every}, "
                                  f"got {value!r}")
         if (isinstance(self.lr_decay, bool) or not isinstance(self.lr_decay, numbers.Real)
-                or not self.lr_decay > 0):
+                or not 0 < self.lr_decay < math.inf):
             raise ValueError("lr_decay, the factor of the learning rate after each epoch, must "
                              f"be a positive number (1.0: no decay), got {self.lr_decay!r}")
         if self.checkpoint_name is not None:
-            folder = os.path.dirname(os.path.abspath(self.checkpoint_name))
+            # The folder of the files it names ('ckpt/run' and 'ckpt/' both name files in ckpt)
+            folder = os.path.dirname(os.path.abspath(f"{self.checkpoint_name}_epoch_0.npz"))
             if not os.path.isdir(folder):
                 raise ValueError(f"checkpoint_name {self.checkpoint_name!r}: the folder "
                                  f"{folder} does not exist; create it, or name a file in an "
@@ -162,10 +164,11 @@ class Solver:
         for t in range(self.epoch * iterations_per_epoch, num_iterations):
             loss = self._step()
             if not np.isfinite(loss):
-                # The rate in use, after any decay so far; none yet if no update was made and
-                # optim_config gave none.
-                lr = next(iter(self.optim_configs.values()), {}).get("learning_rate",
-                                                                    "(the rule's default)")
+                # The rate in use, after any decay so far; if no update was made and
+                # optim_config gave none, the rule's default, which the rule itself fills in.
+                lr = next(iter(self.optim_configs.values()), {}).get("learning_rate")
+                if lr is None:
+                    lr = self._update(np.zeros(1), np.zeros(1), {})[1]["learning_rate"]
                 if self.best_params:
                     self._restore_best()
                     state = (f"The best parameters so far (val acc {self.best_val_acc:.3f}) "

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from test_notebooks import MACHINE_PATH
 
 from conftest import REPO
-from cs231n.export import ExportError, execute_notebook, latex_document, load_manifest
+from cs231n.export import ExportError, check_notebooks, execute_notebook, latex_document, load_manifest
 
 SCRIPT = REPO / "export_pdf.sh"
 MANIFEST = load_manifest(REPO / "submission.toml")
@@ -258,19 +258,26 @@ def test_a_listed_file_that_is_missing_is_an_error_naming_it(tmp_path, which):
         load_manifest(write_manifest(tmp_path, notebooks, code_files))
 
 
-def test_a_malformed_manifest_says_what_it_expects(tmp_path):
-    (tmp_path / "submission.toml").write_text('title = "t"\n[[problems]]\ntitle = "P"\n')
-    with pytest.raises(ExportError, match="expected title, .* with title and notebook.*'notebook'"):
+def test_a_manifest_entry_without_its_notebook_says_what_it_expects(tmp_path):
+    (tmp_path / "submission.toml").write_text('title = "t"\n[[problems]]\ntitle = "P"\n' + CODE)
+    with pytest.raises(ExportError, match='expected in each \\[\\[problems\\]\\] entry, title = "..." and notebook'):
         load_manifest(tmp_path / "submission.toml")
 
 
+PROBLEM = '[[problems]]\ntitle = "P"\nnotebook = "p.ipynb"\n'
+CODE = '[code]\nfiles = ["a.py"]\n'
+
+
 @pytest.mark.parametrize("manifest, message", [
-    ('title = "t"\n[[problems]]\ntitle = "P"\nnotebook = 5\n[code]\nfiles = []\n',
-     "the title, each problem's title and notebook, and the code files must be strings, in quotes"),
-    ('title = "t"\nproblems = []\n[code]\nfiles = []\n', "lists no problems: add a \\[\\[problems\\]\\] entry"),
+    ('title = "t"\n[[problems]]\ntitle = "P"\nnotebook = 5\n' + CODE,
+     'expected in each \\[\\[problems\\]\\] entry, title = "..." and notebook = "..."'),
+    ('title = "t"\nproblems = []\n' + CODE, "expected a \\[\\[problems\\]\\] entry \\(two brackets\\) per notebook"),
+    ('title = "t"\n[problems]\ntitle = "P"\nnotebook = "p.ipynb"\n' + CODE, "\\(two brackets\\) per notebook"),
+    (PROBLEM + CODE, 'expected a title: title = "..."'),
+    ('title = "t"\n' + PROBLEM + '[code]\nfiles = "a.py"\n', 'expected a \\[code\\] table with files = \\["cs231n/'),
     ('title = "t"\n[[problems', "cannot read the manifest"),
 ])
-def test_a_manifest_of_the_wrong_types_or_none_says_what_to_change(tmp_path, manifest, message):
+def test_a_malformed_manifest_says_what_it_expects_instead(tmp_path, manifest, message):
     (tmp_path / "submission.toml").write_text(manifest)
     with pytest.raises(ExportError, match=message):
         load_manifest(tmp_path / "submission.toml")
@@ -285,6 +292,13 @@ def test_a_notebook_that_is_not_json_is_refused_by_name(tmp_path):
     assert result.returncode != 0
     assert f"{broken} is not a readable notebook (" in result.stderr and "git checkout --" in result.stderr
     assert "Traceback" not in result.stderr and not out.exists()
+
+
+@pytest.mark.parametrize("content", ["{}", "[]", '{"cells": 3}'])
+def test_json_that_is_no_notebook_is_refused_by_name(tmp_path, content):
+    (tmp_path / "p.ipynb").write_text(content)
+    with pytest.raises(ExportError, match="p.ipynb is not a readable notebook"):
+        check_notebooks([tmp_path / "p.ipynb"])
 
 
 def test_output_into_a_missing_folder_is_refused_and_nothing_is_written(tmp_path):

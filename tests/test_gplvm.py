@@ -61,13 +61,17 @@ def test_closed_form_solution_is_a_stationary_point_and_fit_reaches_it():
     assert gplvm.log_likelihood(X_given, Y, 1.0, 2 * beta) < L_star
 
 
-@pytest.mark.parametrize("alpha, beta", [(0.0, 1.0), (1.0, -2.0), (np.inf, 1.0), ("1", 1.0), (1.0, np.nan)])
-def test_non_positive_hyperparameters_are_refused(alpha, beta):
+@pytest.mark.parametrize("alpha, beta, bad", [(0.0, 1.0, "alpha"), (1.0, -2.0, "beta"), (np.inf, 1.0, "alpha"),
+                                             ("1", 1.0, "alpha"), (1.0, np.nan, "beta"), (True, 1.0, "alpha")])
+def test_hyperparameters_that_are_not_positive_finite_numbers_are_refused_by_name(alpha, beta, bad):
     X, Y, _, _ = problem(4, 2, 3, 0)
-    with pytest.raises(ValueError, match="alpha and beta must be positive, finite numbers"):
+    with pytest.raises(ValueError, match=f"{bad} must be a positive, finite number, got"):
         gplvm.grad_L(X, Y, alpha, beta)
-    with pytest.raises(ValueError, match="alpha and beta must be positive, finite numbers"):
+    with pytest.raises(ValueError, match=f"{bad} must be a positive, finite number, got"):
         gplvm.ml_solution(Y, 1, alpha, beta)
+    if bad == "alpha":   # beta=None (estimated) is not named
+        with pytest.raises(ValueError, match="^alpha must be"):
+            gplvm.ml_solution(Y, 1, alpha)
 
 
 def test_mismatched_shapes_are_refused():
@@ -102,7 +106,7 @@ def test_ml_solution_refuses_a_1d_y_and_a_noise_level_with_no_signal_above_it():
         gplvm.ml_solution(Y, 2, alpha=1.0, beta=1e-3)   # noise variance 1000
 
 
-def test_fit_records_the_likelihood_before_steps_0_10_20():
+def test_fit_records_the_likelihood_at_iterations_0_10_and_20():
     _, Y, alpha, beta = problem(6, 2, 4, 0)
     X, history = gplvm.fit(Y, 2, alpha, beta, adam, {"learning_rate": 0.01}, num_iters=20, record_every=10)
     assert history["iteration"] == [0, 10, 20]

@@ -276,23 +276,26 @@ def test_bad_arguments_are_refused():
     ("num_val_samples", 0, "num_val_samples must be an integer of at least 1"),
     ("lr_decay", "0.9", "lr_decay, the factor of the learning rate after each epoch, must be a positive number"),
     ("lr_decay", float("nan"), "must be a positive number"),
+    ("lr_decay", float("inf"), "must be a positive number"),
 ])
 def test_bad_numeric_options_are_refused_by_name(option, value, message):
     with pytest.raises(ValueError, match=message):
         make_solver(small_data(), **{option: value})
 
 
-def test_a_checkpoint_folder_that_does_not_exist_is_refused_before_training(tmp_path):
+@pytest.mark.parametrize("name", ["no_such_folder/run", "no_such_folder/"])
+def test_a_checkpoint_folder_that_does_not_exist_is_refused_before_training(tmp_path, name):
     missing = tmp_path / "no_such_folder"
     with pytest.raises(ValueError, match=f"the folder {missing} does not exist; create it"):
-        make_solver(small_data(), checkpoint_name=str(missing / "run"))
+        make_solver(small_data(), checkpoint_name=f"{tmp_path}/{name}")
     assert not missing.exists()
 
 
-def test_the_message_of_a_first_step_without_a_given_rate_names_the_rules_default():
-    solver = make_solver(small_data(), optim_config=None)
+@pytest.mark.parametrize("rule, default", [("sgd", "0.01"), ("adam", "0.001")])
+def test_the_message_of_a_first_step_without_a_given_rate_gives_the_rules_default(rule, default):
+    solver = make_solver(small_data(), update_rule=rule, optim_config=None)
     solver.model.params["W1"][0, 0] = np.nan
-    with pytest.raises(ValueError, match=r"\(update rule sgd, learning rate \(the rule's default\)\)"):
+    with pytest.raises(ValueError, match=rf"\(update rule {rule}, learning rate {default}\)"):
         solver.train()
 
 

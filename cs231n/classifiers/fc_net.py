@@ -37,13 +37,13 @@ def _check_batch(X, y, input_dim, num_classes):
 
 
 def _not_in_this_homework(dropout, use_batchnorm=False, normalization=None,
-                          dropout_keep_ratio=1):
+                          dropout_keep_ratio=1, dropout_hint=""):
     """Accept every course version's "off" setting of dropout and normalisation; refuse the
     rest.
 
     dropout is a drop probability in UCLA's and CS231n 2017's code (off: 0) and a keep
     probability in later CS231n versions (off: 1); dropout_keep_ratio, CS231n's latest name, is
-    off at 1.
+    off at 1. dropout_hint: a sentence added to the refusal of a dropout.
     """
     for name, value, off in [("dropout", dropout, (0, 1)),
                              ("dropout_keep_ratio", dropout_keep_ratio, (1,))]:
@@ -53,7 +53,7 @@ def _not_in_this_homework(dropout, use_batchnorm=False, normalization=None,
             raise NotImplementedError(
                 "dropout is not part of this homework (it comes in a later assignment), "
                 f"got {name}={value!r}: leave dropout at 0 (UCLA, CS231n 2017) or 1 "
-                "(later CS231n), dropout_keep_ratio at 1")
+                f"(later CS231n), dropout_keep_ratio at 1.{dropout_hint}")
     if normalization not in (None, "batchnorm", "layernorm"):
         raise ValueError("normalization must be None, 'batchnorm' or 'layernorm', "
                          f"got {normalization!r}")
@@ -177,14 +177,11 @@ class TwoLayerNet(FullyConnectedNet):
             raise ValueError("give the hidden size once, as hidden_dims or hidden_dim "
                              f"(the same thing), got hidden_dims={hidden_dims!r} and "
                              f"hidden_dim={hidden_dim!r}")
-        if isinstance(dropout, numbers.Real) and 0 < dropout < 1:
-            # CS231n's TwoLayerNet(input_dim, hidden_dim, num_classes, weight_scale, reg) puts
-            # weight_scale fourth, where UCLA's (and this one) put dropout.
-            raise NotImplementedError(
-                f"dropout is not part of this homework (it comes in a later assignment), got "
-                f"dropout={dropout!r}. TwoLayerNet takes dropout fourth, in UCLA's order; if "
-                f"you meant CS231n's fourth argument, the weight scale, pass it by name: "
-                f"weight_scale={dropout!r}")
+        # CS231n's TwoLayerNet(input_dim, hidden_dim, num_classes, weight_scale, reg) puts
+        # weight_scale fourth, where UCLA's (and this one) put dropout.
+        _not_in_this_homework(dropout, dropout_hint=(
+            f" TwoLayerNet takes dropout fourth, in UCLA's order; if you meant CS231n's fourth "
+            f"argument, the weight scale, pass it by name: weight_scale={dropout!r}"))
         H = next((h for h in (hidden_dims, hidden_dim) if h is not None), 100)
         if not isinstance(H, numbers.Integral) or H <= 0:
             raise ValueError(f"the hidden size must be a positive integer, got {H!r}")

@@ -94,7 +94,8 @@ class TwoLayerNet:
         histories.
         Returns a dict with loss_history (num_iters,), train_acc_history and val_acc_history
         (per check), and check_iterations, the iteration after whose update each check was made.
-        Raises ValueError if the loss stops being finite (diverging learning rate); with
+        Raises ValueError if batch_size is not a positive integer or num_iters not a
+        non-negative one, or if the loss stops being finite (diverging learning rate); with
         keep_best, the best check's parameters are restored first, as the Solver does.
         """
         self._check_inputs(X, y)
