@@ -6,9 +6,9 @@ W is used twice (encoder and decoder), so dL/dW is the sum of two path contribut
     total         dL/dW = W (r x^T + x r^T)
 For a batch X (N, n), L is the sum over rows and the outer products become X^T R and R^T X.
 """
-import numbers
-
 import numpy as np
+
+from cs231n.checks import check_count
 
 
 def _check(W, x):
@@ -66,9 +66,9 @@ def train(X, m, learning_rate, num_iters, seed=0, record_every=10):
     Returns W (m, n) and history, a dict of 'iteration' and 'loss' lists every record_every
     steps.
     """
-    if not (isinstance(record_every, numbers.Integral) and record_every >= 1):
-        raise ValueError("record_every must be a positive integer (steps between records), "
-                         f"got {record_every!r}")
+    check_count("m", m, meaning=" (the code size)")
+    check_count("num_iters", num_iters, least=0)
+    check_count("record_every", record_every, meaning=" (steps between records)")
     if np.ndim(X) != 2:
         raise ValueError(f"X must be (N, n), one example per row, got shape {np.shape(X)}")
     W = 0.01 * np.random.default_rng(seed).standard_normal((m, np.shape(X)[1]))

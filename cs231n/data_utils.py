@@ -9,7 +9,6 @@ code nor have numpy treat its bytes as pointers.
 """
 import io
 import math
-import numbers
 import os
 import pickle
 import pickletools
@@ -17,6 +16,8 @@ import re
 from pathlib import Path
 
 import numpy as np
+
+from cs231n.checks import check_count
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CIFAR10_DIR = REPO_ROOT / "datasets" / "cifar-10-batches-py"
@@ -559,8 +560,7 @@ def to_patches(images, p):
     if np.ndim(images) != 4:
         raise ValueError(f"images must be (N, H, W, C), got shape {np.shape(images)}")
     N, H, W, C = images.shape
-    if isinstance(p, bool) or not isinstance(p, numbers.Integral) or p < 1:
-        raise ValueError(f"the patch size p must be a positive integer, got {p!r}")
+    check_count("the patch size p", p)
     if H % p or W % p:
         raise ValueError(f"image size {H}x{W} is not a multiple of the patch size {p}")
     grid = images.reshape(N, H // p, p, W // p, p, C).transpose(0, 1, 3, 2, 4, 5)

@@ -15,6 +15,8 @@ import numbers
 
 import numpy as np
 
+from cs231n.checks import check_count, is_count
+
 
 def _check(X, Y, alpha, beta):
     X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
@@ -94,7 +96,7 @@ def ml_solution(Y, q, alpha, beta=None):
     N, D = Y.shape
     # the noise level is the mean of the N - q discarded eigenvalues
     q_max = N if beta is not None else N - 1
-    if not (isinstance(q, numbers.Integral) and 1 <= q <= q_max):
+    if not (is_count(q, 1) and q <= q_max):
         raise ValueError(f"q must be an integer from 1 to {q_max} for Y {Y.shape}"
                          + (" (beta=None estimates the noise from the eigenvalues beyond the "
                             "q-th, so q < N)"
@@ -117,9 +119,9 @@ def fit(Y, q, alpha, beta, update_rule, optim_config, num_iters, seed=0, record_
     update_rule: a rule from cs231n.optim (it descends, so it is given -dL/dX).
     Returns X (N, q) and history, a dict of 'iteration' and 'log_likelihood' lists.
     """
-    if not (isinstance(record_every, numbers.Integral) and record_every >= 1):
-        raise ValueError("record_every must be a positive integer (steps between records), "
-                         f"got {record_every!r}")
+    check_count("q", q, meaning=" (the latent dimension)")
+    check_count("num_iters", num_iters, least=0)
+    check_count("record_every", record_every, meaning=" (steps between records)")
     X = 0.1 * np.random.default_rng(seed).standard_normal((len(Y), q))
     config = dict(optim_config)
     history = {"iteration": [], "log_likelihood": []}

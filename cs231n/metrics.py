@@ -1,11 +1,11 @@
 """Measures of a classifier's results: the confusion matrix, and how far apart two accuracies
 can be by chance, on separate examples or on the same ones."""
 import math
-import numbers
 import statistics
 
 import numpy as np
 
+from cs231n.checks import check_count
 from cs231n.layers import _check_label_range
 
 
@@ -88,8 +88,7 @@ def bonferroni_z(num_comparisons, level=0.05):
     z = Phi^-1(1 - level / (2 num_comparisons)), 1.96 for one comparison at 5%, 2.94 for 15.
     num_comparisons: a positive integer; level: in (0, 1). Returns a float.
     """
-    if not (isinstance(num_comparisons, numbers.Integral) and num_comparisons >= 1):
-        raise ValueError(f"num_comparisons must be a positive integer, got {num_comparisons!r}")
+    check_count("num_comparisons", num_comparisons)
     if not 0 < level < 1:
         raise ValueError(f"level must be a probability in (0, 1), got {level!r}")
     return statistics.NormalDist().inv_cdf(1 - level / (2 * num_comparisons))

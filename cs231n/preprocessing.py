@@ -10,6 +10,8 @@ import numbers
 
 import numpy as np
 
+from cs231n.checks import check_count
+
 
 def _check_images(X, channels_last, name):
     """Raise ValueError unless X is images (N, C, H, W), or (N, H, W, C) with channels_last, and
@@ -147,8 +149,7 @@ def whiten_with_mirror_images(data, num_components=512, epsilon=1e-3, channels_l
             raise ValueError("translations must be a list of (dy, dx) pairs of integers, "
                              f"such as [(0, 2)], got {offset!r} in it")
         translate(X_train[:1], *offset, channels_last)
-    if not (isinstance(chunk_rows, numbers.Integral) and chunk_rows >= 1):
-        raise ValueError(f"chunk_rows must be a positive integer, got {chunk_rows!r}")
+    check_count("chunk_rows", chunk_rows)
     P, variance_kept = pca_whitening(X_train, num_components, epsilon, whiten=whiten)
 
     def project(X, out=None):
@@ -193,12 +194,8 @@ def copy_rows(indices, num_images, num_translations, translation=None, flip=Fals
     Raises ValueError for a count that is not a positive (N) or non-negative (T) integer, an
     index out of range, or a flip that is not a bool.
     """
-    if not isinstance(num_images, numbers.Integral) or num_images < 1:
-        raise ValueError("num_images must be a positive integer (N, the training images), "
-                         f"got {num_images!r}")
-    if not isinstance(num_translations, numbers.Integral) or num_translations < 0:
-        raise ValueError("num_translations must be a non-negative integer, "
-                         f"got {num_translations!r}")
+    check_count("num_images", num_images, meaning=" (N, the training images)")
+    check_count("num_translations", num_translations, least=0)
     if not isinstance(flip, (bool, np.bool_)):
         raise ValueError(f"flip must be True or False (one for every copy), got {flip!r}")
     block = int(flip)

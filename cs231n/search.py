@@ -10,11 +10,11 @@ thread so that the workers do not oversubscribe the cores.
     for config, solver in zip(configs, run_search(train_fc, configs, data=pca_data)):
         print(config, solver.best_val_acc)
 """
-import numbers
-
 import joblib
 from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
+
+from cs231n.checks import check_count
 
 
 def _one_blas_thread(train, config, shared):
@@ -58,10 +58,7 @@ def run_search(train, configs, n_jobs=None, **shared):
                          "pass each once")
     if n_jobs is None:
         n_jobs = min(joblib.cpu_count(), len(configs))
-    if not (isinstance(n_jobs, numbers.Integral) and not isinstance(n_jobs, bool)
-            and n_jobs >= 1):
-        raise ValueError("n_jobs must be a positive integer (or None for one per core), "
-                         f"got {n_jobs!r}")
+    check_count("n_jobs", n_jobs, meaning=" (or None for one per core)")
     parallel = Parallel(n_jobs=n_jobs, backend="loky", max_nbytes="1M", mmap_mode="r",
                         return_as="generator")
     return parallel(delayed(_one_blas_thread)(train, config, shared) for config in configs)

@@ -17,6 +17,7 @@ import zlib
 import numpy as np
 
 from cs231n import optim
+from cs231n.checks import check_count
 from cs231n.denormals import denormals_are_zero
 
 # The rules of cs231n.optim by name (the module also holds helpers such as axpy and blocks).
@@ -88,11 +89,8 @@ class Solver:
             value = getattr(self, name)
             if value is None and name.endswith("_samples"):
                 continue
-            if (isinstance(value, bool) or not isinstance(value, numbers.Integral)
-                    or value < least):
-                every = " (or None: every example)" if name.endswith("_samples") else ""
-                raise ValueError(f"{name} must be an integer of at least {least}{every}, "
-                                 f"got {value!r}")
+            every = " (or None: every example)" if name.endswith("_samples") else ""
+            check_count(name, value, least, meaning=every)
         if (isinstance(self.lr_decay, bool) or not isinstance(self.lr_decay, numbers.Real)
                 or not 0 < self.lr_decay < math.inf):
             raise ValueError("lr_decay, the factor of the learning rate after each epoch, must "

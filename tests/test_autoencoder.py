@@ -74,7 +74,13 @@ def test_a_code_size_or_record_interval_out_of_range_is_refused():
     X = np.random.default_rng(0).standard_normal((20, 5))
     with pytest.raises(ValueError, match=r"m must be from 1 to min\(N, n\) = 5 for X \(20, 5\), got 6"):
         ae.pca(X, 6)
-    with pytest.raises(ValueError, match="record_every must be a positive integer .* got 0"):
+    with pytest.raises(ValueError, match=r"record_every must be an integer of at least 1 \(steps between .*got 0"):
         ae.train(X, 2, learning_rate=1e-3, num_iters=5, record_every=0)
+    for kwargs, message in [(dict(m=0), "m must be an integer of at least 1 .*got 0"),
+                            (dict(m=2.0), "m must be .*got 2.0"),
+                            (dict(num_iters=-1), "num_iters must be an integer of at least 0, got -1"),
+                            (dict(record_every=True), "record_every must be .*got True")]:
+        with pytest.raises(ValueError, match=message):
+            ae.train(X, **{"m": 2, "learning_rate": 1e-3, "num_iters": 5, **kwargs})
     with pytest.raises(ValueError, match=r"X must be \(N, n\), one example per row, got shape \(5,\)"):
         ae.train(X[0], 2, learning_rate=1e-3, num_iters=5)

@@ -89,8 +89,8 @@ def test_two_layer_net_takes_either_spelling_of_the_hidden_size():
     assert TwoLayerNet(input_dim=5).params["b1"].shape == (100,)   # both courses' default
     with pytest.raises(ValueError, match="give the hidden size once, as hidden_dims or hidden_dim"):
         TwoLayerNet(hidden_dims=13, hidden_dim=13)
-    for bad in [[13], 0, 2.5]:
-        with pytest.raises(ValueError, match="hidden size must be a positive integer, got"):
+    for bad in [[13], 0, 2.5, True]:
+        with pytest.raises(ValueError, match="hidden size must be an integer of at least 1, got"):
             TwoLayerNet(hidden_dim=bad)
 
 

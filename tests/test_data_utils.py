@@ -504,7 +504,7 @@ def test_patches_round_trip_and_order():
     np.testing.assert_array_equal(data_utils.from_patches(patches, (8, 8, 3)), images)
     with pytest.raises(ValueError, match="multiple of the patch size 3"):
         data_utils.to_patches(images, 3)
-    with pytest.raises(ValueError, match="the patch size p must be a positive integer, got 0"):
+    with pytest.raises(ValueError, match="the patch size p must be an integer of at least 1, got 0"):
         data_utils.to_patches(images, 0)
     with pytest.raises(ValueError, match=r"images must be \(N, H, W, C\), got shape \(8, 8, 3\)"):
         data_utils.to_patches(images[0], 4)

@@ -115,7 +115,12 @@ def test_fit_records_the_likelihood_at_iterations_0_10_and_20():
     assert history["log_likelihood"][-1] == gplvm.log_likelihood(X, Y, alpha, beta)   # after the last step
 
 
-def test_fit_refuses_a_record_interval_that_is_not_positive():
+def test_fit_refuses_counts_out_of_range():
     X, Y, alpha, beta = problem(6, 2, 4, 0)
-    with pytest.raises(ValueError, match="record_every must be a positive integer .* got 0"):
-        gplvm.fit(Y, 2, alpha, beta, adam, {"learning_rate": 0.05}, num_iters=5, record_every=0)
+    for kwargs, message in [(dict(record_every=0), r"record_every must be an integer of at least 1 \(steps .* got 0"),
+                            (dict(record_every=True), "record_every must be .*got True"),
+                            (dict(num_iters=2.5), "num_iters must be an integer of at least 0, got 2.5"),
+                            (dict(q=0), r"q must be an integer of at least 1 \(the latent dimension\), got 0")]:
+        with pytest.raises(ValueError, match=message):
+            gplvm.fit(Y, **{"q": 2, "alpha": alpha, "beta": beta, "update_rule": adam,
+                            "optim_config": {"learning_rate": 0.05}, "num_iters": 5, **kwargs})

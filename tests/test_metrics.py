@@ -97,6 +97,7 @@ def test_bonferroni_z_values_and_coverage():
     rng = np.random.default_rng(0)
     largest = np.abs(rng.standard_normal((20000, 15))).max(axis=1)
     assert 0.04 < np.mean(largest > bonferroni_z(15)) < 0.06 and np.mean(largest > 1.96) > 0.4
-    for bad, match in [((0,), "positive integer, got 0"), ((2.5,), "got 2.5"), ((3, 1.5), "level must be")]:
+    for bad, match in [((0,), "num_comparisons must be an integer of at least 1, got 0"), ((2.5,), "got 2.5"),
+                       ((True,), "got True"), ((3, 1.5), "level must be")]:
         with pytest.raises(ValueError, match=match):
             bonferroni_z(*bad)

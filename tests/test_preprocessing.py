@@ -191,7 +191,7 @@ def test_whitening_refuses_bad_translations_before_fitting():
     for bad in [(1, 0), [(1, 0, 0)], [(0.5, 1)]]:
         with pytest.raises(ValueError, match=r"a list of \(dy, dx\) pairs of integers, such as \[\(0, 2\)\]"):
             whiten_with_mirror_images(data, 2, translations=bad)
-    with pytest.raises(ValueError, match="chunk_rows must be a positive integer, got 0"):
+    with pytest.raises(ValueError, match="chunk_rows must be an integer of at least 1, got 0"):
         whiten_with_mirror_images(data, 2, chunk_rows=0)
 
 
@@ -214,9 +214,10 @@ def test_copy_rows_by_hand_and_refusals():
         (([1], 100, 4, 4), {}, "translation must be integer indices in 0..3"),
         (([1], 100, 4, 1.0), {}, "translation must be integer indices"),
         (([1, 2], 100, 4), {"flip": [True, False]}, r"flip must be True or False \(one for every copy\)"),
-        (([1], 0, 4), {}, "num_images must be a positive integer"),
-        (([1], 100.0, 4), {}, "num_images must be a positive integer"),
-        (([1], 100, -1), {}, "num_translations must be a non-negative integer"),
+        (([1], 0, 4), {}, r"num_images must be an integer of at least 1 \(N, the training images\), got 0"),
+        (([1], 100.0, 4), {}, "num_images must be an integer of at least 1 .*got 100.0"),
+        (([1], 100, -1), {}, "num_translations must be an integer of at least 0, got -1"),
+        (([1], 100, True), {}, "num_translations must be .*got True"),
     ]:
         with pytest.raises(ValueError, match=message):
             copy_rows(*args, **kwargs)

@@ -71,7 +71,7 @@ def test_refusals_say_what_to_change(problem):
     with pytest.raises(ValueError, match=r"\['X'\] given both"):
         run_search(gradient_descent, [{"learning_rate": 0.01, "seed": 0, "X": None}], **problem)
     for n_jobs in (0, -1, 1.5, True):
-        with pytest.raises(ValueError, match=f"n_jobs must be a positive integer.*got {n_jobs}"):
+        with pytest.raises(ValueError, match=f"n_jobs must be an integer of at least 1.*got {n_jobs}"):
             run_search(gradient_descent, CONFIGS, n_jobs=n_jobs, **problem)
     # numpy's integers are integers (a count computed with numpy).
     assert len(list(run_search(gradient_descent, CONFIGS, n_jobs=np.int64(1), **problem))) == len(CONFIGS)

@@ -11,6 +11,7 @@ import numbers
 
 import numpy as np
 
+from cs231n.checks import check_count, is_count
 from cs231n.layer_utils import affine_relu_backward, affine_relu_forward
 from cs231n.layers import (
     affine_backward,
@@ -76,8 +77,7 @@ def _layer_sizes(hidden_dims, input_dim, num_classes):
     except TypeError:
         raise ValueError("hidden_dims must be a list of hidden-layer sizes, "
                          f"got {hidden_dims!r}") from None
-    bad = [d for d in dims
-           if isinstance(d, bool) or not isinstance(d, numbers.Integral) or d <= 0]
+    bad = [d for d in dims if not is_count(d, 1)]
     if bad:
         raise ValueError(f"layer sizes must be positive integers, got {bad[0]!r} among "
                          f"input_dim={input_dim!r}, hidden_dims={hidden_dims!r}, "
@@ -183,7 +183,6 @@ class TwoLayerNet(FullyConnectedNet):
             f" TwoLayerNet takes dropout fourth, in UCLA's order; if you meant CS231n's fourth "
             f"argument, the weight scale, pass it by name: weight_scale={dropout!r}"))
         H = next((h for h in (hidden_dims, hidden_dim) if h is not None), 100)
-        if not isinstance(H, numbers.Integral) or H <= 0:
-            raise ValueError(f"the hidden size must be a positive integer, got {H!r}")
+        check_count("the hidden size", H)
         super().__init__([H], input_dim=input_dim, num_classes=num_classes, dropout=dropout,
                          reg=reg, weight_scale=weight_scale, dtype=dtype)

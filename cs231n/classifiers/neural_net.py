@@ -5,10 +5,9 @@ is (C, H), so scores = ReLU(X W1^T + b1) W2^T + b2. (The modular layers of Probl
 weights as (D, M); this class passes them transposed views, and computes dW1 itself in W1's own
 layout.)
 """
-import numbers
-
 import numpy as np
 
+from cs231n.checks import check_count
 from cs231n.denormals import denormals_are_zero
 from cs231n.layer_utils import affine_relu_forward
 from cs231n.layers import (
@@ -100,11 +99,8 @@ class TwoLayerNet:
         """
         self._check_inputs(X, y)
         self._check_inputs(X_val, y_val)
-        for name, value, least in (("batch_size", batch_size, 1), ("num_iters", num_iters, 0)):
-            if (isinstance(value, bool) or not isinstance(value, numbers.Integral)
-                    or value < least):
-                raise ValueError(f"{name} must be an integer of at least {least}, "
-                                 f"got {value!r}")
+        check_count("batch_size", batch_size)
+        check_count("num_iters", num_iters, least=0)
         num_train = X.shape[0]
         # Integer division: with a float, `it % iterations_per_epoch` is 0 only at it = 0.
         iterations_per_epoch = max(num_train // batch_size, 1)
