@@ -493,8 +493,8 @@ def cifar10_source(root=None):
         info.update(source=source, md5=fields.get("md5", "unknown"),
                     official={"yes": True, "no": False}.get(fields.get("official")))
     kind = {True: "the official CIFAR-10 archive",
-            False: ("an unofficial CIFAR-10 archive (pixel values differ slightly from the "
-                    "official release)"),
+            False: ("an unofficial CIFAR-10 archive (its pixel values and the order of its "
+                    "images can differ from the official release's)"),
             None: "a CIFAR-10 copy of unknown origin"}[info["official"]]
     info["description"] = f"Data: {kind}; {info['source']}, md5 {info['md5']}."
     return info

@@ -126,7 +126,7 @@ for m in $MEMBERS; do
 done
 # Warned only now that the file is known to be CIFAR-10's archive, so that the warning is about data.
 if [ "$official" = no ]; then
-  say "WARNING: md5 $md5 is not the official $OFFICIAL_MD5; accepted as asked (--accept-checksum or CIFAR10_ACCEPT_CHECKSUM=1). Numbers measured on this data will differ slightly from the official CIFAR-10."
+  say "WARNING: md5 $md5 is not the official $OFFICIAL_MD5; accepted as asked (--accept-checksum or CIFAR10_ACCEPT_CHECKSUM=1). Its pixels, and the order of its images, can differ from the official CIFAR-10's, and so can numbers measured on it."
 fi
 
 extracted="$work/extract"

@@ -450,8 +450,8 @@ def test_source_is_reported(tiny_cifar_dir):
     (tiny_cifar_dir / "SOURCE.txt").write_text("source: local archive x.tar.gz\nmd5: abc\nofficial: no\n")
     info = cifar10_source(tiny_cifar_dir)
     assert info["official"] is False and info["md5"] == "abc"
-    assert info["description"] == ("Data: an unofficial CIFAR-10 archive (pixel values differ slightly from "
-                                   "the official release); local archive x.tar.gz, md5 abc.")
+    assert info["description"] == ("Data: an unofficial CIFAR-10 archive (its pixel values and the order of its "
+                                   "images can differ from the official release's); local archive x.tar.gz, md5 abc.")
     url = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
     (tiny_cifar_dir / "SOURCE.txt").write_text(f"source: download {url}\nmd5: c58f\nofficial: yes\n")
     info = cifar10_source(tiny_cifar_dir)
