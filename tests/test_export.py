@@ -1,7 +1,9 @@
 """cs231n.export (run by export_pdf.sh): the PDF built once from the committed notebooks, checked
 against the notebooks and the manifest; the manifest's errors; the refusals; --execute."""
 import ast
+import base64
 import html
+import io
 import os
 import re
 import shutil
@@ -418,6 +420,44 @@ def small_notebook(folder, sources, tags=None, kernel="python3"):
     path = folder / "small.ipynb"
     nbformat.write(nb, path)
     return path
+
+
+def figure_notebook(folder, paragraphs):
+    """A problem notebook: its title line, `paragraphs` paragraphs of text, then one executed one-line
+    cell, draw_the_figure(), with the 6 x 4 inch figure it drew."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4), dpi=90)
+    ax.plot([0, 1], [0, 1])
+    png = io.BytesIO()
+    fig.savefig(png, format="png")
+    plt.close(fig)
+    cell = nbformat.v4.new_code_cell("draw_the_figure()", execution_count=1, outputs=[nbformat.v4.new_output(
+        "display_data", data={"image/png": base64.b64encode(png.getvalue()).decode()})])
+    text = [nbformat.v4.new_markdown_cell("# Problem 1 — t")]
+    text += [nbformat.v4.new_markdown_cell(" ".join(["Words that fill the page."] * 20)) for _ in range(paragraphs)]
+    path = folder / "figure.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[*text, cell]), path)
+    return path
+
+
+@pytest.mark.slow
+@needs_tex
+@pytest.mark.parametrize("paragraphs, pages_on", [(3, 0), (5, 1)])
+def test_a_one_line_cell_is_printed_on_the_page_of_its_figure(tmp_path, paragraphs, pages_on):
+    # 3 paragraphs leave room for the cell and its figure under them; 5 for the cell's line but not
+    # its figure (without the template's \needfigure, the line stayed behind: 4 to 6 paragraphs).
+    manifest = write_manifest(tmp_path, [figure_notebook(tmp_path, paragraphs)], [REPO / "cs231n" / "layer_utils.py"])
+    out = tmp_path / "figure.pdf"
+    result = export("--manifest", manifest, "-o", out)
+    assert result.returncode == 0, result.stderr
+    pages = [page.extract_text() for page in PdfReader(out).pages]
+    title_page = next(k for k, text in enumerate(pages) if "Problem 1" in text and "Words" in text)
+    code_pages = [k for k, text in enumerate(pages) if "draw_the_figure()" in text]
+    figure_pages = [k for k, page in enumerate(PdfReader(out).pages) if page.images]
+    assert code_pages == figure_pages == [title_page + pages_on]
 
 
 def test_execute_shows_each_cell_and_writes_the_outputs_back(tmp_path):
