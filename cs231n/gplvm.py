@@ -11,11 +11,9 @@ dL/dX = alpha (G + G^T) X = 2 alpha G X:
 X: (N, q) latent points, one per row of Y: (N, D) data. K is never inverted: products with
 K^{-1} are linear solves, and log|K| comes from slogdet.
 """
-import numbers
-
 import numpy as np
 
-from cs231n.checks import check_count, is_count
+from cs231n.checks import check_count, is_count, is_positive_number
 
 
 def _check(X, Y, alpha, beta):
@@ -31,8 +29,7 @@ def _check_positive(**values):
     """Raise ValueError naming the first of the keyword arguments (alpha, beta) that is not a
     positive, finite number."""
     for name, value in values.items():
-        if isinstance(value, bool) or not (isinstance(value, numbers.Real)
-                                           and 0 < value < np.inf):
+        if not is_positive_number(value):
             raise ValueError(f"{name} must be a positive, finite number, got {value!r}")
 
 

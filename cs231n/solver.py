@@ -8,8 +8,6 @@ The model needs `params` (dict name -> array) and `loss(X, y=None)` returning sc
     solver.train()          # model.params are the best parameters on validation afterwards
 """
 import json
-import math
-import numbers
 import os
 import zipfile
 import zlib
@@ -17,7 +15,7 @@ import zlib
 import numpy as np
 
 from cs231n import optim
-from cs231n.checks import check_count
+from cs231n.checks import check_count, is_positive_number
 from cs231n.denormals import denormals_are_zero
 
 # The rules of cs231n.optim by name (the module also holds helpers such as axpy and blocks).
@@ -91,8 +89,7 @@ class Solver:
                 continue
             every = " (or None: every example)" if name.endswith("_samples") else ""
             check_count(name, value, least, meaning=every)
-        if (isinstance(self.lr_decay, bool) or not isinstance(self.lr_decay, numbers.Real)
-                or not 0 < self.lr_decay < math.inf):
+        if not is_positive_number(self.lr_decay):
             raise ValueError("lr_decay, the factor of the learning rate after each epoch, must "
                              f"be a positive number (1.0: no decay), got {self.lr_decay!r}")
         if self.checkpoint_name is not None:

@@ -1,7 +1,9 @@
+import math
+
 import numpy as np
 import pytest
 
-from cs231n.checks import check_count, is_count
+from cs231n.checks import check_count, is_count, is_positive_number
 
 
 @pytest.mark.parametrize("value, least, expected", [
@@ -23,3 +25,12 @@ def test_check_count_names_the_argument_its_bound_and_the_value():
         check_count("n_jobs", 1.5, meaning=" (or None)")
     with pytest.raises(ValueError, match=r"^num_iters must be an integer of at least 0, got 'ten'$"):
         check_count("num_iters", "ten", least=0)
+
+
+@pytest.mark.parametrize("value, expected", [
+    (1, True), (0.5, True), (np.float32(2), True), (np.int64(3), True), (1e308, True),
+    (0, False), (-1.0, False), (math.inf, False), (math.nan, False), ("1", False), (None, False),
+    (True, False),   # a bool is a number to Python, never one here
+])
+def test_is_positive_number(value, expected):
+    assert is_positive_number(value) is expected

@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-from cs231n.checks import check_count, is_count
+from cs231n.checks import check_count, is_count, is_positive_number
 from cs231n.layer_utils import affine_relu_backward, affine_relu_forward
 from cs231n.layers import (
     affine_backward,
@@ -106,9 +106,7 @@ class FullyConnectedNet:
                  *, normalization=None, dropout_keep_ratio=1):
         _not_in_this_homework(dropout, use_batchnorm, normalization, dropout_keep_ratio)
         dims = _layer_sizes(hidden_dims, input_dim, num_classes)
-        if weight_scale != "he" and not (isinstance(weight_scale, numbers.Real)
-                                         and not isinstance(weight_scale, bool)
-                                         and 0 < weight_scale < math.inf):
+        if weight_scale != "he" and not is_positive_number(weight_scale):
             raise ValueError("weight_scale must be a positive number or 'he', "
                              f"got {weight_scale!r}")
         if np.dtype(dtype).kind != "f":   # integer weights of scale 1e-2 would all be 0
