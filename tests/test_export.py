@@ -461,10 +461,11 @@ def test_a_one_line_cell_is_printed_on_the_page_of_its_figure(tmp_path, paragrap
     out = tmp_path / "figure.pdf"
     result = export("--manifest", manifest, "-o", out)
     assert result.returncode == 0, result.stderr
-    pages = [page.extract_text() for page in PdfReader(out).pages]
-    title_page = next(k for k, text in enumerate(pages) if "Problem 1" in text and "Words" in text)
-    code_pages = [k for k, text in enumerate(pages) if "draw_the_figure()" in text]
-    figure_pages = [k for k, page in enumerate(PdfReader(out).pages) if page.images]
+    pages = PdfReader(out).pages
+    texts = [page.extract_text() for page in pages]
+    title_page = next(k for k, text in enumerate(texts) if "Problem 1" in text and "Words" in text)
+    code_pages = [k for k, text in enumerate(texts) if "draw_the_figure()" in text]
+    figure_pages = [k for k, page in enumerate(pages) if page.images]
     assert code_pages == figure_pages == [title_page + pages_on]
 
 
