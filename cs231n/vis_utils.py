@@ -56,20 +56,21 @@ def plot_training(loss_history, train_acc_history, val_acc_history, title, loss_
     if checks.shape != (len(train_acc_history),):
         raise ValueError(f"acc_x must be one position per check, ({len(train_acc_history)},), "
                          f"got shape {checks.shape}")
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=figsize)
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=figsize, layout="constrained")
     ax_loss.plot(np.arange(len(loss_history)) if loss_x is None else loss_x,
                  loss_history, lw=0.6)
     ax_loss.set(xlabel="iteration", ylabel="training loss", title="Loss")
     ax_acc.plot(checks, train_acc_history, "o-", label=train_label)
     ax_acc.plot(checks, val_acc_history, "o-", label="validation")
     ax_acc.set(xlabel=acc_xlabel, ylabel="accuracy", title="Classification accuracy")
-    ax_acc.legend()
+    # Under the panels, where no curve can run beneath it: inside the panel, "best" still
+    # covered the first checks, where the curves rise steeply.
+    fig.legend(loc="outside lower right", ncol=2)
     # Iterations and epochs are whole numbers;
     # at most five intervals keep 30000-wide labels apart.
     for ax in (ax_loss, ax_acc):
         ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
     fig.suptitle(title)
-    fig.tight_layout()
     return fig
 
 

@@ -469,6 +469,23 @@ def test_a_one_line_cell_is_printed_on_the_page_of_its_figure(tmp_path, paragrap
     assert code_pages == figure_pages == [title_page + pages_on]
 
 
+@needs_tex
+def test_a_heading_goes_with_the_figure_cell_after_it_even_when_an_earlier_heading_reads_the_same(tmp_path):
+    figure_cell = nbformat.read(figure_notebook(tmp_path, 0), as_version=4).cells[-1]
+    heading = "## The same heading"
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# Problem 1 — t"), nbformat.v4.new_markdown_cell(heading),
+        nbformat.v4.new_code_cell("no_figure = 1"), nbformat.v4.new_markdown_cell(heading), figure_cell])
+    path = tmp_path / "headings.ipynb"
+    nbformat.write(nb, path)
+    tex, _ = latex_document(load_manifest(write_manifest(tmp_path, [path], [REPO / "cs231n" / "layer_utils.py"])))
+    notebook_part = tex[tex.index(r"\begin{document}"):tex.rindex(r"\codepart")]
+    # One \needfigure before the second heading, none before the first, one in the figure cell.
+    first_heading, second_heading = (m.start() for m in re.finditer("The same heading", notebook_part))
+    assert notebook_part.count(r"\needfigure{", first_heading, second_heading) == 1
+    assert notebook_part.count(r"\needfigure{") == 2
+
+
 def test_execute_shows_each_cell_and_writes_the_outputs_back(tmp_path):
     path = small_notebook(tmp_path, ["import os\nprint(os.getcwd())", "", "print(6 * 7)"])
     lines = []

@@ -33,12 +33,16 @@ def test_plots_have_titles_and_labels():
     from cs231n.vis_utils import plot_confusion_matrix, plot_training, show_weights
     fig = plot_training([3.0, 2.0, 1.0], [0.1, 0.5], [0.1, 0.4], "run")
     assert fig._suptitle.get_text() == "run" and all(ax.get_xlabel() and ax.get_ylabel() for ax in fig.axes)
-    assert [t.get_text() for t in fig.axes[1].get_legend().get_texts()] == ["train", "validation"]
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["train", "validation"]
+    # The legend sits under the panels, where it cannot hide a curve.
+    fig.canvas.draw()
+    legend_box = fig.legends[0].get_window_extent()
+    assert all(legend_box.y1 < ax.get_window_extent().y0 for ax in fig.axes)
     assert list(fig.axes[0].get_lines()[0].get_xdata()) == [0, 1, 2]
     fig = plot_training([3.0, 2.0, 1.0], [0.1, 0.5], [0.1, 0.4], "run", loss_x=[10, 20, 30])
     assert list(fig.axes[0].get_lines()[0].get_xdata()) == [10, 20, 30]
     fig = plot_training([1.0], [0.1], [0.1], "run", train_label="train (one minibatch)")
-    assert fig.axes[1].get_legend().get_texts()[0].get_text() == "train (one minibatch)"
+    assert fig.legends[0].get_texts()[0].get_text() == "train (one minibatch)"
     fig = plot_training([3.0, 2.0, 1.0], [0.1, 0.5], [0.1, 0.4], "run", acc_x=[0, 2], acc_xlabel="iteration",
                         figsize=(8, 3))
     assert list(fig.axes[1].get_lines()[1].get_xdata()) == [0, 2] and fig.axes[1].get_xlabel() == "iteration"
