@@ -430,9 +430,9 @@ def small_notebook(folder, sources, tags=None, kernel="python3"):
     return path
 
 
-def figure_notebook(folder, paragraphs):
-    """A problem notebook: its title line, `paragraphs` paragraphs of text, then one executed one-line
-    cell, draw_the_figure(), with the 6 x 4 inch figure it drew."""
+def figure_notebook(folder, paragraphs, code_lines=1):
+    """A problem notebook: its title line, `paragraphs` paragraphs of text, then one executed cell of
+    code_lines lines, the last draw_the_figure(), with the 6 x 4 inch figure it drew."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -442,7 +442,8 @@ def figure_notebook(folder, paragraphs):
     png = io.BytesIO()
     fig.savefig(png, format="png")
     plt.close(fig)
-    cell = nbformat.v4.new_code_cell("draw_the_figure()", execution_count=1, outputs=[nbformat.v4.new_output(
+    source = "".join(f"setting_{k} = {k}\n" for k in range(code_lines - 1)) + "draw_the_figure()"
+    cell = nbformat.v4.new_code_cell(source, execution_count=1, outputs=[nbformat.v4.new_output(
         "display_data", data={"image/png": base64.b64encode(png.getvalue()).decode()})])
     text = [nbformat.v4.new_markdown_cell("# Problem 1 — t")]
     text += [nbformat.v4.new_markdown_cell(" ".join(["Words that fill the page."] * 20)) for _ in range(paragraphs)]
@@ -453,18 +454,20 @@ def figure_notebook(folder, paragraphs):
 
 @pytest.mark.slow
 @needs_tex
-@pytest.mark.parametrize("paragraphs, pages_on", [(3, 0), (5, 1)])
-def test_a_one_line_cell_is_printed_on_the_page_of_its_figure(tmp_path, paragraphs, pages_on):
-    # 3 paragraphs leave room for the cell and its figure under them; 5 for the cell's line but not
-    # its figure (without the template's \needfigure, the line stayed behind: 4 to 6 paragraphs).
-    manifest = write_manifest(tmp_path, [figure_notebook(tmp_path, paragraphs)], [REPO / "cs231n" / "layer_utils.py"])
+@pytest.mark.parametrize("code_lines, paragraphs, pages_on", [(1, 3, 0), (1, 5, 1), (17, 1, 0), (17, 3, 1)])
+def test_a_cell_is_printed_on_the_page_of_its_figure(tmp_path, code_lines, paragraphs, pages_on):
+    # For one line, 3 paragraphs leave room for the cell and its figure under them; 5 for the cell's
+    # line but not its figure (without the template's \needfigure, the line stayed behind: 4 to 6
+    # paragraphs). For 17 lines, 1 paragraph leaves room for both; 3 for the cell alone.
+    notebook = figure_notebook(tmp_path, paragraphs, code_lines)
+    manifest = write_manifest(tmp_path, [notebook], [REPO / "cs231n" / "layer_utils.py"])
     out = tmp_path / "figure.pdf"
     result = export("--manifest", manifest, "-o", out)
     assert result.returncode == 0, result.stderr
     pages = PdfReader(out).pages
     texts = [page.extract_text() for page in pages]
     title_page = next(k for k, text in enumerate(texts) if "Problem 1" in text and "Words" in text)
-    code_pages = [k for k, text in enumerate(texts) if "draw_the_figure()" in text]
+    code_pages = [k for k, text in enumerate(texts) if "draw_the_figure()" in text or "setting_0 " in text]
     figure_pages = [k for k, page in enumerate(pages) if page.images]
     assert code_pages == figure_pages == [title_page + pages_on]
 
