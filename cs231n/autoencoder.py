@@ -90,10 +90,11 @@ def pca(X, m):
     values, the smallest L any W (m, n) can reach (Eckart-Young). Raises ValueError unless
     1 <= m <= min(N, n).
     """
-    _, S, Vt = np.linalg.svd(X, full_matrices=False)
-    if not 1 <= m <= len(Vt):
-        raise ValueError(f"m must be from 1 to min(N, n) = {len(Vt)} for X {np.shape(X)}, "
+    rank_bound = min(np.shape(X))   # checked before the SVD, which is the costly part
+    if not 1 <= m <= rank_bound:
+        raise ValueError(f"m must be from 1 to min(N, n) = {rank_bound} for X {np.shape(X)}, "
                          f"got {m}")
+    _, S, Vt = np.linalg.svd(X, full_matrices=False)
     return Vt[:m], 0.5 * float(np.sum(S[m:] ** 2))
 
 

@@ -1,5 +1,5 @@
-"""CIFAR-10 loading: the official python-version pickles, split and preprocessed for the
-homework.
+"""CIFAR-10 loading: batches in the format of the official python-version archive (its pickles,
+or a copy's), split and preprocessed for the homework.
 
 The data set is fetched by ``datasets/get_datasets.sh``; this module only reads what that script
 extracted. ``CIFAR10_DIR`` (environment) overrides where it looks. Batches are read by a

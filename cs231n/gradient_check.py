@@ -62,8 +62,9 @@ def _check_point(x):
                          f"got {found}. Pass np.asarray(x, dtype=np.float64).")
 
 
-def _centred_difference(f, x, ix, h):
-    """(f(x + h e_ix) - f(x - h e_ix)) / 2h, with x[ix] restored afterwards."""
+def _values_either_side(f, x, ix, h):
+    """f(x + h e_ix) and f(x - h e_ix), the two values a centred difference at entry ix
+    subtracts, with x[ix] restored afterwards."""
     old = x[ix]
     try:
         x[ix] = old + h
@@ -86,7 +87,7 @@ def eval_numerical_gradient(f, x, verbose=True, h=1e-5):
     _check_point(x)
     grad = np.zeros_like(x)
     for ix in np.ndindex(x.shape):
-        fxph, fxmh = _centred_difference(f, x, ix, h)
+        fxph, fxmh = _values_either_side(f, x, ix, h)
         grad[ix] = (fxph - fxmh) / (2 * h)
         if verbose:
             print(ix, grad[ix])
@@ -105,7 +106,7 @@ def eval_numerical_gradient_array(f, x, df, h=1e-5):
     _check_point(x)
     grad = np.zeros_like(x)
     for ix in np.ndindex(x.shape):
-        pos, neg = _centred_difference(lambda z: np.copy(f(z)), x, ix, h)
+        pos, neg = _values_either_side(lambda z: np.copy(f(z)), x, ix, h)
         grad[ix] = np.sum((pos - neg) * df) / (2 * h)
     return grad
 
@@ -123,7 +124,7 @@ def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5, seed=None):
     errors = []
     for _ in range(num_checks):
         ix = tuple(int(rng.integers(n)) for n in x.shape)
-        fxph, fxmh = _centred_difference(f, x, ix, h)
+        fxph, fxmh = _values_either_side(f, x, ix, h)
         grad_numerical = (fxph - fxmh) / (2 * h)
         grad_analytic = analytic_grad[ix]
         error = (abs(grad_numerical - grad_analytic)
