@@ -45,12 +45,14 @@ class ExportError(ValueError):
 @dataclass(frozen=True)
 class Manifest:
     """What the PDF holds: its title; problems as (title, notebook path); code files as (name as
-    listed, which heads the file's listing, path); root, the manifest's folder."""
+    listed, which heads the file's listing, path); root, the manifest's folder; author, the
+    line printed under the title ("" for none)."""
 
     root: Path
     title: str
     problems: tuple[tuple[str, Path], ...]
     code_files: tuple[tuple[str, Path], ...]
+    author: str = ""
 
 
 def load_manifest(path=DEFAULT_MANIFEST, notebook_dir=None):
@@ -68,6 +70,8 @@ def load_manifest(path=DEFAULT_MANIFEST, notebook_dir=None):
     entries, code = data.get("problems"), data.get("code")
     for ok, expected in [
             (isinstance(data.get("title"), str), 'a title: title = "..."'),
+            (isinstance(data.get("author", ""), str),
+             'author = "..." as one string, such as "Ada Lovelace, ID 123", or no author'),
             (isinstance(entries, list) and entries,
              "a [[problems]] entry (two brackets) per notebook"),
             (all(isinstance(e, dict) and isinstance(e.get("title"), str)
@@ -95,7 +99,7 @@ def load_manifest(path=DEFAULT_MANIFEST, notebook_dir=None):
     if missing:
         raise ExportError(f"{path} lists files that do not exist: {', '.join(missing)}; "
                           "restore them or correct the manifest")
-    return Manifest(root, title, problems, code_files)
+    return Manifest(root, title, problems, code_files, data.get("author", "").strip())
 
 
 def read_notebook(path):
@@ -317,6 +321,8 @@ def latex_document(manifest):
 
     config = _exporter_config()
     config.LatexPreprocessor.title = manifest.title
+    if manifest.author:
+        config.LatexPreprocessor.author_names = [manifest.author]
     exporter = LatexExporter(config=config, extra_template_paths=[str(TEMPLATES)],
                              template_file="submission.tex.j2")
     tex, resources = exporter.from_notebook_node(

@@ -4,6 +4,7 @@ import ast
 import base64
 import html
 import io
+import json
 import os
 import re
 import shutil
@@ -248,13 +249,14 @@ def test_the_manifest_lists_every_module_the_notebooks_import():
     assert modules <= {name for name, _ in MANIFEST.code_files}
 
 
-def write_manifest(folder, notebooks, code_files):
-    """A manifest in folder listing the given absolute paths."""
+def write_manifest(folder, notebooks, code_files, author=None):
+    """A manifest in folder listing the given absolute paths (and the author, if given)."""
     problems = "".join(f'[[problems]]\ntitle = "Problem {k}"\nnotebook = "{nb}"\n\n'
                        for k, nb in enumerate(notebooks, 1))
     files = ", ".join(f'"{p}"' for p in code_files)
     path = folder / "submission.toml"
-    path.write_text(f'title = "t"\n\n{problems}[code]\nfiles = [{files}]\n')
+    author_line = "" if author is None else f"author = {json.dumps(author)}\n"
+    path.write_text(f'title = "t"\n{author_line}\n{problems}[code]\nfiles = [{files}]\n')
     return path
 
 
@@ -286,11 +288,23 @@ CODE = '[code]\nfiles = ["a.py"]\n'
     (PROBLEM + CODE, 'expected a title: title = "..."'),
     ('title = "t"\n' + PROBLEM + '[code]\nfiles = "a.py"\n', 'expected a \\[code\\] table with files = \\["cs231n/'),
     ('title = "t"\n[[problems', "cannot read the manifest"),
+    ('title = "t"\nauthor = ["A", "B"]\n' + PROBLEM + CODE, 'expected author = "..." as one string'),
 ])
 def test_a_malformed_manifest_says_what_it_expects_instead(tmp_path, manifest, message):
     (tmp_path / "submission.toml").write_text(manifest)
     with pytest.raises(ExportError, match=message):
         load_manifest(tmp_path / "submission.toml")
+
+
+@needs_tex
+@pytest.mark.parametrize("author, expected", [(None, None),
+                                              ("Ada Lovelace & Co_1, ID 12", r"\author{Ada Lovelace \& Co\_1, ID 12}")])
+def test_the_manifests_author_is_printed_under_the_title_escaped(tmp_path, author, expected):
+    notebook = small_notebook(tmp_path, ["x = 1"])
+    tex, _ = latex_document(load_manifest(write_manifest(tmp_path, [notebook], [REPO / "cs231n" / "layer_utils.py"],
+                                                         author=author)))
+    authors = re.findall(r"^\s*\\author\{.*\}$", tex, flags=re.M)
+    assert [line.strip() for line in authors] == ([] if expected is None else [expected])
 
 
 def test_a_notebook_that_is_not_json_is_refused_by_name(tmp_path):
