@@ -82,8 +82,9 @@ def ml_solution(Y, q, alpha, beta=None):
     """Closed-form maximum of L over X for this linear kernel (the dual of probabilistic PCA).
 
     With (lambda_i, u_i) the eigenpairs of Y Y^T / D in decreasing order: dL/dX = 0 holds at
-    X = U diag(sqrt((lambda_i - 1/beta) / alpha)) for any q eigenpairs; the largest q give the
-    maximum X* (Tipping & Bishop), unique up to X* R for any orthogonal R (q, q).
+    X = U diag(sqrt((lambda_i - 1/beta) / alpha)), U the columns u_i, for any q eigenpairs with
+    lambda_i > 1/beta; the largest q give the maximum X* (Tipping & Bishop), unique up to X* R
+    for any orthogonal R (q, q).
     beta=None uses the maximum-likelihood noise level 1/beta = mean of the discarded lambda_i.
     Y: (N, D); q: latent dimension, 1 <= q < N (q <= N when beta is given).
     Returns X* (N, q) and beta.
