@@ -487,6 +487,17 @@ def test_a_cell_is_printed_on_the_page_of_its_figure(tmp_path, code_lines, parag
 
 
 @needs_tex
+def test_every_figure_of_the_notebooks_is_kept_on_the_page_of_its_cell():
+    # The template asks for room for the cell and its figure (\needfigure) only for cells of up to 20
+    # lines with what they print: a longer figure cell in a notebook may be split from its figure.
+    tex, _ = latex_document(MANIFEST)
+    notebook_part = tex[tex.index(r"\begin{document}"):tex.rindex(r"\codepart")]
+    figures = re.findall(r"\\adjustimage\{[^}]*\}\{([^}]+)\}", notebook_part)
+    kept = re.findall(r"\\needfigure\{\d+\}\{([^}]+)\}", notebook_part)
+    assert len(figures) > 10 and set(kept) == set(figures)
+
+
+@needs_tex
 def test_a_heading_goes_with_the_figure_cell_after_it_even_when_an_earlier_heading_reads_the_same(tmp_path):
     figure_cell = nbformat.read(figure_notebook(tmp_path, 0), as_version=4).cells[-1]
     heading = "## The same heading"
