@@ -431,6 +431,13 @@ def test_without_tex_unexecuted_notebooks_are_refused_before_any_html_is_written
     assert {f.name: f.stat().st_mtime_ns for f in (REPO / "build" / "html").glob("*.html")} == html_files
 
 
+def problems_part(tex):
+    """The problems' LaTeX in a submission's tex: from \\begin{document} (the preamble defines the
+    macros, \\needfigure and \\codepart among them) to the last \\codepart, where the code listings
+    start."""
+    return tex[tex.index(r"\begin{document}"):tex.rindex(r"\codepart")]
+
+
 def small_notebook(folder, sources, tags=None, kernel="python3"):
     """A notebook of code cells with the given sources (tags: {cell index: [tag, ...]}), saved with
     the kernel of that name."""
@@ -491,7 +498,7 @@ def test_every_figure_of_the_notebooks_is_kept_on_the_page_of_its_cell():
     # The template asks for room for the cell and its figure (\needfigure) only for cells of up to 20
     # lines with what they print: a longer figure cell in a notebook may be split from its figure.
     tex, _ = latex_document(MANIFEST)
-    notebook_part = tex[tex.index(r"\begin{document}"):tex.rindex(r"\codepart")]
+    notebook_part = problems_part(tex)
     figures = re.findall(r"\\adjustimage\{[^}]*\}\{([^}]+)\}", notebook_part)
     kept = re.findall(r"\\needfigure\{\d+\}\{([^}]+)\}", notebook_part)
     assert len(figures) > 10 and set(kept) == set(figures)
@@ -507,7 +514,7 @@ def test_a_heading_goes_with_the_figure_cell_after_it_even_when_an_earlier_headi
     path = tmp_path / "headings.ipynb"
     nbformat.write(nb, path)
     tex, _ = latex_document(load_manifest(write_manifest(tmp_path, [path], [REPO / "cs231n" / "layer_utils.py"])))
-    notebook_part = tex[tex.index(r"\begin{document}"):tex.rindex(r"\codepart")]
+    notebook_part = problems_part(tex)
     # One \needfigure before the second heading, none before the first, one in the figure cell.
     first_heading, second_heading = (m.start() for m in re.finditer("The same heading", notebook_part))
     assert notebook_part.count(r"\needfigure{", first_heading, second_heading) == 1
@@ -561,6 +568,6 @@ def test_a_cells_printed_text_is_one_block_however_often_it_was_flushed(tmp_path
     nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text=f"epoch {k}\n") for k in range(3)]
     nbformat.write(nb, path)
     tex, _ = latex_document(load_manifest(write_manifest(tmp_path, [path], [REPO / "cs231n" / "layer_utils.py"])))
-    notebook_part = tex[:tex.rindex(r"\codepart")]   # the last: the template defines \codepart first
+    notebook_part = problems_part(tex)
     assert re.search(r"epoch 0\n\s*epoch 1\n\s*epoch 2", notebook_part)
     assert notebook_part.count(r"\begin{Verbatim}") == 2   # the cell's code, and one block of its output
