@@ -100,8 +100,34 @@ def pca(X, m):
 
 def principal_angles(A, B):
     """Principal angles in degrees between the row spaces of A (k, n) and B (k, n),
-    ascending."""
-    Qa, _ = np.linalg.qr(A.T)
-    Qb, _ = np.linalg.qr(B.T)
-    cosines = np.linalg.svd(Qa.T @ Qb, compute_uv=False)
-    return np.sort(np.degrees(np.arccos(np.clip(cosines, -1.0, 1.0))))
+    ascending.
+
+    With orthonormal bases Qa, Qb (n, k) of the two spaces, the cosines of the angles are the
+    singular values of Qa^T Qb and their sines those of Qb - Qa Qa^T Qb. Angles below 45 degrees
+    come from the sines: the arccosine of a cosine near 1 loses them (below about 1e-6 degrees,
+    the cosine rounds to 1 and the angle to 0).
+    Raises ValueError unless A and B have one shape and each has k independent rows: with
+    fewer, its row space has fewer than k dimensions, and k angles would say nothing.
+    """
+    if np.shape(A) != np.shape(B) or np.ndim(A) != 2:
+        raise ValueError(f"A and B must both be (k, n), got {np.shape(A)} and {np.shape(B)}")
+    Qa, Qb = _row_space_basis("A", A), _row_space_basis("B", B)
+    overlap = Qa.T @ Qb
+    cosines = np.linalg.svd(overlap, compute_uv=False)                # descending
+    sines = np.linalg.svd(Qb - Qa @ overlap, compute_uv=False)[::-1]  # ascending
+    angles = np.where(cosines ** 2 > 0.5, np.arcsin(np.clip(sines, 0.0, 1.0)),
+                      np.arccos(np.clip(cosines, -1.0, 1.0)))
+    return np.degrees(angles)
+
+
+def _row_space_basis(name, A):
+    """Orthonormal basis (n, k) of the row space of A (k, n); ValueError if its rank is below k
+    (np.linalg.matrix_rank's tolerance)."""
+    k = np.shape(A)[0]
+    U, S, _ = np.linalg.svd(np.asarray(A, dtype=np.float64).T, full_matrices=False)
+    rank = int(np.sum(S > S.max(initial=0.0) * max(np.shape(A)) * np.finfo(np.float64).eps))
+    if rank < k:
+        raise ValueError(f"principal_angles: the {k} rows of {name} have rank {rank}, so its "
+                         f"row space is not {k}-dimensional (collapsed weights or latent "
+                         f"points?)")
+    return U

@@ -116,7 +116,9 @@ def fit(Y, q, alpha, beta, update_rule, optim_config, num_iters, seed=0, record_
 
     Y: (N, D) data; q: latent dimension; X starts at 0.1 * standard normal (N, q) from seed.
     update_rule: a rule from cs231n.optim (it descends, so it is given -dL/dX).
-    Returns X (N, q) and history, a dict of 'iteration' and 'log_likelihood' lists.
+    Returns X (N, q), the last iterate, and history, a dict of 'iteration' and
+    'log_likelihood' lists: L before the update of iterations 0, record_every, 2 record_every,
+    ... (and after the last update when num_iters is a multiple of record_every).
     """
     check_count("q", q, meaning=" (the latent dimension)")
     check_count("num_iters", num_iters, least=0)

@@ -12,13 +12,19 @@ def rel_error(x, y):
     x, y: numbers or arrays of one shape; ValueError otherwise (broadcasting would compare
     every entry of one with every entry of the other, which says nothing).
     """
+    x, y = _same_shape_float64("rel_error", x, y)
+    return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
+
+
+def _same_shape_float64(caller, x, y):
+    """x and y as float64 arrays; ValueError, naming caller, unless they have one shape."""
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     if x.shape != y.shape:
-        raise ValueError(f"rel_error compares two arrays entry by entry, so they need one "
+        raise ValueError(f"{caller} compares two arrays entry by entry, so they need one "
                          f"shape, got {x.shape} and {y.shape}. A gradient of another shape "
                          f"than its parameter is usually a bug (a transposed weight, say); "
                          f"reshape only arrays whose entries correspond, e.g. (M,) and (1, M)")
-    return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
+    return x, y
 
 
 def centred_difference_atol(f_value, h=1e-5):
@@ -38,17 +44,17 @@ def gradient_tolerance_ratio(analytic, numerical, f_value, h=1e-5, rtol=1e-5):
     Each entry must satisfy |analytic - numerical| <= rtol * |numerical| + atol, the test of
     np.testing.assert_allclose and torch.autograd.gradcheck, with
     atol = centred_difference_atol: a relative tolerance wherever the numerical gradient can
-    resolve the entry, an absolute one at its rounding floor. (rel_error has a fixed floor of
-    1e-8 instead, so an entry of 1e-7 with a rounding error of 1e-11 alone fails a 1e-5
-    threshold.)
+    resolve the entry, an absolute one at its rounding floor. (rel_error is relative only: an
+    entry of 1e-7 whose numerical value carries a rounding error of 1e-11 has a relative error
+    of 5e-5, and fails a 1e-5 threshold.)
 
-    analytic, numerical: arrays of one shape; f_value: the function's value at the point;
-    h: the step the numerical gradient used.
+    analytic, numerical: arrays of one shape (ValueError otherwise, as in rel_error);
+    f_value: the function's value at the point; h: the step the numerical gradient used.
     Returns the largest |analytic - numerical| / (rtol * |numerical| + atol): at most 1 passes.
     """
     atol = centred_difference_atol(f_value, h)
-    analytic, numerical = (np.asarray(analytic, dtype=np.float64),
-                           np.asarray(numerical, dtype=np.float64))
+    analytic, numerical = _same_shape_float64("gradient_tolerance_ratio", analytic,
+                                              numerical)
     return float(np.max(np.abs(analytic - numerical) / (rtol * np.abs(numerical) + atol)))
 
 

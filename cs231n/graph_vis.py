@@ -2,7 +2,7 @@
 
 A graph is a dict of nodes and a list of edges, placed in inches as they print in the PDF:
     nodes = {"x": Node(0.3, 0.8, "$x$", "input"), "h": Node(1.6, 0.8, "$h = Wx$"), ...}
-    edges = [Edge("x", "h"), Edge("W", "h", grad=r"$\\bar h\\,x^\\top$"), ...]
+    edges = [Edge("x", "h"), Edge("W", "h", grad=r"$\\bar h\\,x^{\\mathsf{T}}$"), ...]
 Node kinds set the colour: "input" (data and parameters), "op" (intermediate values), "output"
 (the loss). Boxes fit their labels. An edge's grad, when given, is written in red beside the
 arrow: the gradient that the backward pass sends along it, placed where it touches no box, arrow

@@ -57,17 +57,17 @@ def translate(X, dy, dx, channels_last=False):
 def pca_whitening(X, num_components, epsilon=1e-3, num_rows=10000, seed=0, whiten=True):
     """Fit PCA whitening on the rows of X.
 
-        z = x U / sqrt(lambda + epsilon * lambda_1)      (whiten=False: z = x U)
+        z = x U / sqrt(s + epsilon * s_1)      (whiten=False: z = x U)
 
-    with U (D, K) the top K eigenvectors of the covariance of the rows, lambda their eigenvalues
-    and lambda_1 the largest. epsilon keeps the weakest components (mostly noise and fine
-    texture) from being blown up to unit variance: they come out with variance about
-    lambda / (epsilon * lambda_1).
+    with U (D, K) the top K eigenvectors of the covariance of the rows, s their eigenvalues (the
+    variances along them) and s_1 the largest. epsilon keeps the weakest components (mostly
+    noise and fine texture) from being blown up to unit variance: they come out with variance
+    about s / (epsilon * s_1).
 
     X: (N, d_1, ..., d_k) inputs, centred (get_CIFAR10_data subtracts the mean image);
         D = d_1 * ... * d_k.
     num_components: K, 1 <= K <= D, and at most the number of dimensions the sampled rows span.
-    epsilon: >= 0, relative to lambda_1.
+    epsilon: >= 0, relative to s_1.
     whiten: False for the projection alone, P = U with orthonormal columns: each component keeps
         its own variance, so the inputs keep their scale and the distances between them (up to
         the variance left out); epsilon is then not used.
@@ -118,8 +118,8 @@ def pca_whitening(X, num_components, epsilon=1e-3, num_rows=10000, seed=0, white
 
 def whiten_with_mirror_images(data, num_components=512, epsilon=1e-3, channels_last=False,
                               whiten=True, translations=(), chunk_rows=4096):
-    """Whitened principal components of images, the training set doubled by its mirror images,
-    and optionally enlarged by translated copies.
+    """Principal components of images, whitened unless whiten=False, the training set doubled
+    by its mirror images and optionally enlarged by translated copies.
 
     A mirrored car is still a car, and so is a car moved by two pixels: both kinds of copies
     counter overfitting. The projection is linear and fitted on the original training images,

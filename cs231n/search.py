@@ -7,8 +7,9 @@ idle between matrix products (sampling minibatches, element-wise layers, the upd
 Workers come from joblib's loky backend; threadpoolctl pins each configuration to one BLAS
 thread so that the workers do not oversubscribe the cores.
 
-    for config, solver in zip(configs, run_search(train_fc, configs, data=pca_data)):
-        print(config, solver.best_val_acc)
+    # train(learning_rate=..., reg=..., data=...) returns, say, a validation accuracy
+    for config, val_acc in zip(configs, run_search(train, configs, data=data)):
+        print(config, val_acc)
 """
 import joblib
 from joblib import Parallel, delayed

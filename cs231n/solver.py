@@ -42,7 +42,7 @@ class Solver:
     Afterwards: loss_history (per iteration), train_acc_history and val_acc_history (after the
     first update, then per epoch, as the course's Solver; once when that update ends epoch 1),
     best_val_acc and best_params (copies, restored into the model by train()). The update rule
-    may change model.params in place ('sgd' does).
+    may change model.params in place (cs231n.optim's rules all do).
     """
 
     def __init__(self, model, data, **kwargs):

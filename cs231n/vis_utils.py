@@ -6,11 +6,13 @@ from matplotlib.ticker import MaxNLocator
 from cs231n.metrics import confusion_matrix
 
 
-def visualize_grid(Xs, ubound=255.0, padding=1):
+def visualize_grid(Xs, ubound=255.0, padding=1, background=0.0):
     """Tile a batch of images into one grid image, each image rescaled to [0, ubound].
 
     Xs: (N, H, W, C) images (or weights viewed as images).
     ubound: the top of the output range; padding: pixels between tiles.
+    background: the value of the padding and of the last row's empty tiles: 0, black, as in the
+    course's code, or ubound, white, where the empty tiles then read as no tile at all.
     Returns grid (R*(H+padding)-padding, G*(W+padding)-padding, C):
     G = ceil(sqrt(N)) tiles a row, R = ceil(N / G) rows, so that no row is left empty
     (50 tiles: 7 rows of 8, not 8 of 8).
@@ -25,9 +27,9 @@ def visualize_grid(Xs, ubound=255.0, padding=1):
     hi = Xs.max(axis=(1, 2, 3), keepdims=True)
     # Each tile is stretched to the full range on its own, so weak and strong filters both show.
     scaled = ubound * (Xs - lo) / np.where(hi > lo, hi - lo, 1.0)
-    # Every tile with its padding below and to its right (zeros; empty tiles too), laid out row
-    # by row; the padding after the last row and column is cut off.
-    cells = np.zeros((num_rows * grid_size, H + padding, W + padding, C))
+    # Every tile with its padding below and to its right (background; empty tiles too), laid out
+    # row by row; the padding after the last row and column is cut off.
+    cells = np.full((num_rows * grid_size, H + padding, W + padding, C), float(background))
     cells[:N, :H, :W] = scaled
     grid = cells.reshape(num_rows, grid_size, H + padding, W + padding, C)
     grid = grid.transpose(0, 2, 1, 3, 4).reshape(num_rows * (H + padding),
@@ -66,10 +68,10 @@ def plot_training(loss_history, train_acc_history, val_acc_history, title, loss_
     # Under the panels, where no curve can run beneath it: inside the panel, "best" still
     # covered the first checks, where the curves rise steeply.
     fig.legend(loc="outside lower right", ncol=2)
-    # Iterations and epochs are whole numbers;
-    # at most five intervals keep 30000-wide labels apart.
+    # Iterations and epochs are whole numbers, at steps of 1, 2 or 5 times a power of ten (so
+    # that 10 epochs end on a tick); at most six intervals keep 30000-wide labels apart.
     for ax in (ax_loss, ax_acc):
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True, steps=[1, 2, 5, 10]))
     fig.suptitle(title)
     return fig
 
@@ -94,11 +96,12 @@ def plot_confusion_matrix(y_true, y_pred, class_names, title):
 
 
 def show_weights(W, image_shape, title, ax=None):
-    """First-layer weights as images: W (K, H*W*C) rows, one tile each. Returns the axes."""
+    """First-layer weights as images: W (K, H*W*C) rows, one tile each, on white. Returns the
+    axes."""
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 5))
-    ax.imshow(visualize_grid(np.asarray(W).reshape(-1, *image_shape),
-                             padding=3).astype("uint8"))
+    ax.imshow(visualize_grid(np.asarray(W).reshape(-1, *image_shape), padding=3,
+                             background=255).astype("uint8"))
     ax.axis("off")
     ax.set_title(title)
     return ax

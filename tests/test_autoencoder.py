@@ -57,6 +57,33 @@ def test_principal_angles_of_known_subspaces():
     e = np.eye(3)
     tilted = np.array([[1.0, 0, 0], [0, np.cos(0.3), np.sin(0.3)]])
     np.testing.assert_allclose(ae.principal_angles(e[:2], tilted), [0, np.degrees(0.3)], atol=1e-10)
+    # angles both sides of 45 degrees, in any basis of the two spaces
+    rotation = np.linalg.qr(np.random.default_rng(0).standard_normal((3, 3)))[0]
+    wide = np.array([[1.0, 0, 0], [0, np.cos(1.2), np.sin(1.2)]]) @ rotation
+    np.testing.assert_allclose(ae.principal_angles(e[:2] @ rotation, [[2.0, 1, 0], [1, 1, 0]] @ rotation),
+                               [0, 0], atol=1e-6)
+    np.testing.assert_allclose(ae.principal_angles(e[:2] @ rotation, wide), [0, np.degrees(1.2)], atol=1e-10)
+
+
+def test_principal_angles_resolve_tiny_angles():
+    # cos(1e-9) rounds to 1, so the arccosine alone returned 0; the sine keeps the angle.
+    tilted = np.array([[1.0, 0, 0], [0, np.cos(1e-9), np.sin(1e-9)]])
+    np.testing.assert_allclose(ae.principal_angles(np.eye(3)[:2], tilted), [0, np.degrees(1e-9)], rtol=1e-6,
+                               atol=1e-20)
+
+
+def test_principal_angles_refuse_rows_that_span_fewer_dimensions():
+    # QR of a 1-D row space written as two rows makes up a second direction: this pair came out
+    # [0, 0], "the same subspace".
+    e = np.eye(3)
+    with pytest.raises(ValueError, match="the 2 rows of A have rank 1, so its row space is not 2-dimensional"):
+        ae.principal_angles(e[[0, 0]], e[:2])
+    with pytest.raises(ValueError, match="the 2 rows of B have rank 0"):
+        ae.principal_angles(e[:2], np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="the 4 rows of A have rank 3"):   # more rows than dimensions
+        ae.principal_angles(np.eye(4, 3), np.eye(4, 3))
+    with pytest.raises(ValueError, match=r"both be \(k, n\), got \(2, 3\) and \(3, 3\)"):
+        ae.principal_angles(e[:2], e)
 
 
 @pytest.mark.parametrize("W, x, message", [

@@ -18,11 +18,13 @@ def test_rel_error_definition():
     assert rel_error(2.0, 2.0) == 0.0
 
 
-def test_rel_error_refuses_arrays_of_different_shapes():
+@pytest.mark.parametrize("compare", [rel_error, lambda a, n: gradient_tolerance_ratio(a, n, 1.0)])
+def test_comparisons_refuse_arrays_of_different_shapes(compare):
     # Broadcast, (3,) against (3, 1) would compare all 9 pairs, and these equal arrays would
-    # "differ"; a gradient (N, D) against its flattened numerical twin would say nothing.
+    # "differ"; a gradient (N, D) against its flattened numerical twin would say nothing, and the
+    # ratio of a (3, 1) gradient of ones to a (3,) one would be 0, a pass.
     with pytest.raises(ValueError, match=r"need one shape, got \(3,\) and \(3, 1\)\. A gradient of another"):
-        rel_error(np.arange(3.0), np.arange(3.0)[:, None])
+        compare(np.arange(3.0), np.arange(3.0)[:, None])
 
 
 @pytest.mark.parametrize("shape", [(3,), (4, 5), (2, 3, 4)])

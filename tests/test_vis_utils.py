@@ -14,6 +14,10 @@ def test_grid_layout_and_per_tile_scaling():
     tile_4 = grid[3:5, 4:7, 0]  # row 1, column 1
     assert tile_4[0, 0] == 0.0 and tile_4[1, 2] == 1.0
     assert np.all(grid[2, :, 0] == 0) and np.all(grid[:, 3, 0] == 0)  # padding stays black
+    assert np.all(grid[3:, 8:, 0] == 0)                                # and so does the empty sixth tile
+    white = visualize_grid(Xs, ubound=1.0, padding=1, background=1.0)
+    assert np.all(white[2, :, 0] == 1) and np.all(white[3:, 8:, 0] == 1)
+    assert np.array_equal(white[3:5, 4:7, 0], tile_4)
 
 
 def test_constant_tile_does_not_divide_by_zero():
@@ -51,7 +55,15 @@ def test_plots_have_titles_and_labels():
     # Whole-number ticks: epochs 0-3 are not labelled 0.5, 1.5, 2.5; long runs get few, wide-apart labels.
     fig = plot_training(np.ones(7350), [0.1, 0.5, 0.6, 0.6], [0.1, 0.5, 0.5, 0.6], "run")
     assert all(float(t).is_integer() for t in fig.axes[1].get_xticks())
-    assert all(len(ax.get_xticks()) <= 7 for ax in fig.axes)
+
+    def shown_ticks(ax):
+        low, high = ax.get_xlim()
+        return [t for t in ax.get_xticks() if low <= t <= high]
+
+    assert all(len(shown_ticks(ax)) <= 7 for ax in fig.axes)
+    # Ten epochs end on a tick (the tick steps once gave 0, 3, 6, 9).
+    fig = plot_training(np.ones(100), np.linspace(0.1, 0.5, 11), np.linspace(0.1, 0.4, 11), "run")
+    assert shown_ticks(fig.axes[1]) == [0, 2, 4, 6, 8, 10]
     with pytest.raises(ValueError, match=r"acc_x must be one position per check, \(2,\), got shape \(3,\)"):
         plot_training([1.0], [0.1, 0.2], [0.1, 0.2], "run", acc_x=[0, 1, 2])
     with pytest.raises(ValueError, match=r"got shape \(\)"):
@@ -65,10 +77,12 @@ def test_plots_have_titles_and_labels():
     assert fig.axes[0].get_title() == "cm"
     np.testing.assert_allclose(fig.axes[0].get_images()[0].get_array(), [[2 / 3, 1 / 3], [1, 0]])
     assert [t.get_text() for t in fig.axes[0].texts] == ["0.67", "0.33", "1.00", "0.00"]
-    # The weights' rows as tiles of the grid, each stretched to 0..255 on its own.
-    W = np.random.default_rng(0).standard_normal((4, 12))
+    # The weights' rows as tiles of the grid, each stretched to 0..255 on its own, on white.
+    W = np.random.default_rng(0).standard_normal((3, 12))
     ax = show_weights(W, (2, 2, 3), "w")
     assert ax.get_title() == "w"
-    np.testing.assert_array_equal(ax.get_images()[0].get_array(),
-                                  visualize_grid(W.reshape(4, 2, 2, 3), padding=3).astype("uint8"))
+    shown = ax.get_images()[0].get_array()
+    expected = visualize_grid(W.reshape(3, 2, 2, 3), padding=3, background=255).astype("uint8")
+    np.testing.assert_array_equal(shown, expected)
+    assert np.all(shown[5:, 5:] == 255)     # the fourth tile of the 2 x 2 grid is empty: white
     plt.close("all")
