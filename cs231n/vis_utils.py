@@ -1,8 +1,9 @@
-"""Pictures of images and weights."""
+"""Pictures of images and weights, and numbers written for the page."""
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
+from cs231n.checks import check_count
 from cs231n.metrics import confusion_matrix
 
 
@@ -74,6 +75,15 @@ def plot_training(loss_history, train_acc_history, val_acc_history, title, loss_
         ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True, steps=[1, 2, 5, 10]))
     fig.suptitle(title)
     return fig
+
+
+def scientific_latex(value, digits=2):
+    """value in scientific notation for LaTeX, as in $9.8\\times10^{-3}$: at most `digits`
+    significant digits, trailing zeros dropped ($1\\times10^{-3}$, not $1.0\\times10^{-3}$).
+    Returns a string with its dollar signs, for Markdown text."""
+    check_count("digits", digits, meaning=" (significant digits)")
+    mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
+    return f"${float(mantissa):g}\\times10^{{{int(exponent)}}}$"
 
 
 def plot_confusion_matrix(y_true, y_pred, class_names, title):

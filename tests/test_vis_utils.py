@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from cs231n.vis_utils import visualize_grid
+from cs231n.vis_utils import scientific_latex, visualize_grid
 
 
 def test_grid_layout_and_per_tile_scaling():
@@ -86,3 +86,16 @@ def test_plots_have_titles_and_labels():
     np.testing.assert_array_equal(shown, expected)
     assert np.all(shown[5:, 5:] == 255)     # the fourth tile of the 2 x 2 grid is empty: white
     plt.close("all")
+
+
+@pytest.mark.parametrize("value, digits, text", [
+    (9.8e-3, 2, r"$9.8\times10^{-3}$"), (1e-3, 2, r"$1\times10^{-3}$"), (2.5e-3, 2, r"$2.5\times10^{-3}$"),
+    (1e-10, 2, r"$1\times10^{-10}$"), (123456.0, 2, r"$1.2\times10^{5}$"), (9.96e-3, 2, r"$1\times10^{-2}$"),
+    (5.6e-11, 1, r"$6\times10^{-11}$"), (-3e4, 3, r"$-3\times10^{4}$"),
+])
+def test_scientific_latex(value, digits, text):
+    # One- and two-digit exponents alike (an earlier formatter broke LaTeX at 1e-10), rounding carried into
+    # the exponent, trailing zeros dropped.
+    assert scientific_latex(value, digits) == text
+    with pytest.raises(ValueError, match=r"digits must be an integer of at least 1 \(significant digits\), got 0"):
+        scientific_latex(value, 0)
