@@ -116,8 +116,9 @@ def pca_whitening(X, num_components, epsilon=1e-3, num_rows=10000, seed=0, white
     return P.astype(X.dtype), float(eigenvalues.sum() / np.trace(covariance))
 
 
-def whiten_with_mirror_images(data, num_components=512, epsilon=1e-3, channels_last=False,
-                              whiten=True, translations=(), chunk_rows=4096):
+def principal_components_with_copies(data, num_components=512, epsilon=1e-3,
+                                     channels_last=False, whiten=True, translations=(),
+                                     chunk_rows=4096):
     """Principal components of images, whitened unless whiten=False, the training set doubled
     by its mirror images and optionally enlarged by translated copies.
 
@@ -132,7 +133,7 @@ def whiten_with_mirror_images(data, num_components=512, epsilon=1e-3, channels_l
     translations: (dy, dx) offsets in pixels (see translate); each adds the translated training
         images and their mirror images.
     chunk_rows: images projected at a time, which bounds the temporary copies' memory.
-    Returns (whitened, P, variance_kept): whitened a dict with X_train (2N(1 + T), K) for T
+    Returns (projected, P, variance_kept): projected a dict with X_train (2N(1 + T), K) for T
     translations: the N images, then their N mirror images, then the same two for each
     translation in order; y_train (2N(1 + T),) to match; the other splits projected to (M, K),
     labels as they were (copy_rows finds given images' copies). P (D, K) and variance_kept as
@@ -155,13 +156,13 @@ def whiten_with_mirror_images(data, num_components=512, epsilon=1e-3, channels_l
     def project(X, out=None):
         return np.matmul(X.reshape(len(X), -1), P, out=out)
 
-    whitened = {k: (project(v) if k.startswith("X_") else v) for k, v in data.items()
+    projected = {k: (project(v) if k.startswith("X_") else v) for k, v in data.items()
                 if k != "X_train"}
     N = len(X_train)
     copies = [(0, 0, flip) for flip in (False, True)] + [(dy, dx, flip)
                                                          for dy, dx in translations
                                                          for flip in (False, True)]
-    whitened["X_train"] = np.empty((len(copies) * N, P.shape[1]),
+    projected["X_train"] = np.empty((len(copies) * N, P.shape[1]),
                                    dtype=np.result_type(X_train, P))
     for c, (dy, dx, flip) in enumerate(copies):
         for start in range(0, N, chunk_rows):
@@ -171,13 +172,13 @@ def whiten_with_mirror_images(data, num_components=512, epsilon=1e-3, channels_l
             if flip:
                 images = horizontal_flip(images, channels_last)
             rows = slice(c * N + start, c * N + start + len(images))
-            project(images, out=whitened["X_train"][rows])
-    whitened["y_train"] = np.tile(data["y_train"], len(copies))
-    return whitened, P, variance_kept
+            project(images, out=projected["X_train"][rows])
+    projected["y_train"] = np.tile(data["y_train"], len(copies))
+    return projected, P, variance_kept
 
 
 def copy_rows(indices, num_images, num_translations, translation=None, flip=False):
-    """The rows of whiten_with_mirror_images's X_train that hold copies of given training
+    """The rows of principal_components_with_copies's X_train that hold copies of given training
     images.
 
     That X_train holds the N = num_images images, then their mirror images, then the same two
@@ -186,7 +187,7 @@ def copy_rows(indices, num_images, num_translations, translation=None, flip=Fals
 
     indices: an index or integer array of training images, each in 0..N-1.
     num_images: N, the number of training images (not the 2N(1 + T) rows).
-    num_translations: T, how many translations whiten_with_mirror_images was given.
+    num_translations: T, how many translations principal_components_with_copies was given.
     translation: None (no translation), or an index or integer array into those translations,
         each in 0..T-1, broadcast against indices (e.g. one per image).
     flip: True or False, whether to take the mirror image of every copy.

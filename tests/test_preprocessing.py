@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from cs231n.preprocessing import copy_rows, horizontal_flip, pca_whitening, translate, whiten_with_mirror_images
+from cs231n.preprocessing import copy_rows, horizontal_flip, pca_whitening, principal_components_with_copies, translate
 
 
 def correlated_rows(n=4000, d=30, seed=0):
@@ -127,7 +127,7 @@ def test_whitened_training_set_is_the_images_then_their_mirror_images(channels_l
             "X_val": images[200:], "y_val": rng.integers(10, size=100)}
     if channels_last:
         data = {k: (v.transpose(0, 2, 3, 1) if k.startswith("X_") else v) for k, v in data.items()}
-    whitened, P, kept = whiten_with_mirror_images(data, num_components=5, channels_last=channels_last)
+    whitened, P, kept = principal_components_with_copies(data, num_components=5, channels_last=channels_last)
     P_direct, kept_direct = pca_whitening(data["X_train"], 5)
     np.testing.assert_array_equal(P, P_direct)
     assert kept == kept_direct
@@ -139,7 +139,7 @@ def test_whitened_training_set_is_the_images_then_their_mirror_images(channels_l
     np.testing.assert_array_equal(whitened["y_train"], np.tile(data["y_train"], 2))
     np.testing.assert_allclose(whitened["X_val"], data["X_val"].reshape(100, -1) @ P, rtol=1e-12)
     assert whitened["y_val"] is data["y_val"] and set(whitened) == set(data)
-    projected, P_plain, _ = whiten_with_mirror_images(data, num_components=5, channels_last=channels_last,
+    projected, P_plain, _ = principal_components_with_copies(data, num_components=5, channels_last=channels_last,
                                                       whiten=False)
     np.testing.assert_array_equal(P_plain, pca_whitening(data["X_train"], 5, whiten=False)[0])
     np.testing.assert_allclose(projected["X_train"], np.concatenate([rows, mirror_rows]) @ P_plain, rtol=1e-12)
@@ -153,8 +153,8 @@ def test_translated_copies_follow_the_images_and_their_mirror_images(channels_la
     layout = (lambda X: X.transpose(0, 2, 3, 1)) if channels_last else (lambda X: X)
     data = {"X_train": layout(images), "y_train": rng.integers(10, size=50)}
     # chunk_rows=7 splits the 50 images unevenly, as the default 4096 splits 49,000.
-    plain, P, _ = whiten_with_mirror_images(data, num_components=4, channels_last=channels_last, chunk_rows=7)
-    augmented, P_augmented, _ = whiten_with_mirror_images(data, num_components=4, channels_last=channels_last,
+    plain, P, _ = principal_components_with_copies(data, num_components=4, channels_last=channels_last, chunk_rows=7)
+    augmented, P_augmented, _ = principal_components_with_copies(data, num_components=4, channels_last=channels_last,
                                                           translations=[(0, 2), (-1, 0)], chunk_rows=7)
     np.testing.assert_array_equal(P_augmented, P)
     assert augmented["X_train"].shape == (300, 4) and augmented["X_train"].dtype == np.float32
@@ -186,18 +186,18 @@ def test_translated_copies_follow_the_images_and_their_mirror_images(channels_la
 def test_whitening_refuses_bad_translations_before_fitting():
     data = {"X_train": np.zeros((10, 1, 4, 4)), "y_train": np.zeros(10, int)}
     with pytest.raises(ValueError, match="smaller than the 4x4 image, got dy=4"):
-        whiten_with_mirror_images(data, 2, translations=[(4, 0)])
+        principal_components_with_copies(data, 2, translations=[(4, 0)])
     # One pair where a list of pairs belongs, and pairs that are not two integers.
     for bad in [(1, 0), [(1, 0, 0)], [(0.5, 1)]]:
         with pytest.raises(ValueError, match=r"a list of \(dy, dx\) pairs of integers, such as \[\(0, 2\)\]"):
-            whiten_with_mirror_images(data, 2, translations=bad)
+            principal_components_with_copies(data, 2, translations=bad)
     with pytest.raises(ValueError, match="chunk_rows must be an integer of at least 1, got 0"):
-        whiten_with_mirror_images(data, 2, chunk_rows=0)
+        principal_components_with_copies(data, 2, chunk_rows=0)
 
 
 def test_whitening_refuses_flat_rows_before_fitting():
     with pytest.raises(ValueError, match=r"horizontal_flip expects images \(N, C, H, W\)"):
-        whiten_with_mirror_images({"X_train": np.zeros((10, 12)), "y_train": np.zeros(10, int)}, 2)
+        principal_components_with_copies({"X_train": np.zeros((10, 12)), "y_train": np.zeros(10, int)}, 2)
 
 
 def test_copy_rows_by_hand_and_refusals():
