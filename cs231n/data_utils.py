@@ -514,14 +514,16 @@ def get_CIFAR10_data(num_training=49000, num_validation=1000, num_test=1000, sub
     dtype: float type of the images; float32 halves the memory of float64
         (1.2 GB for all of it).
     Returns a dict with X_train, y_train, X_val, y_val, X_test, y_test.
-    Raises ValueError for split sizes out of range or a dtype that is not a float type,
-    before loading.
+    Raises ValueError for split sizes that are not integers or out of range, or a dtype that is
+    not a float type, before loading.
     """
     if np.dtype(dtype).kind != "f":
         raise ValueError(f"dtype must be a float type such as np.float32 or np.float64 "
                          f"(the mean image is subtracted), got {np.dtype(dtype)}")
-    if not (num_training > 0 and num_validation >= 0 and num_training + num_validation <= 50000
-            and 0 <= num_test <= 10000):
+    check_count("num_training", num_training)
+    check_count("num_validation", num_validation, least=0)
+    check_count("num_test", num_test, least=0)
+    if not (num_training + num_validation <= 50000 and num_test <= 10000):
         raise ValueError(f"need num_training > 0, num_training + num_validation <= 50000 and "
                          f"num_test <= 10000; got {num_training}, {num_validation}, {num_test}")
     # Read as uint8 and convert each split once:

@@ -66,6 +66,9 @@ def load_manifest(path=DEFAULT_MANIFEST, notebook_dir=None):
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as e:
         raise ExportError(f"cannot read the manifest {path}: {e}") from None
+    except UnicodeDecodeError as e:
+        raise ExportError(f"cannot read the manifest {path}: it is not UTF-8 ({e}); save it "
+                          "as UTF-8, as TOML requires") from None
     root = path.resolve().parent
     entries, code = data.get("problems"), data.get("code")
     for ok, expected in [
@@ -215,11 +218,15 @@ def execute_notebook(path, timeout=CELL_TIMEOUT, log=print):
 
 
 def _write_atomically(path, data):
-    """Write data to a temporary file beside path and rename it over path only once complete."""
+    """Write data to a temporary file beside path and rename it over path only once complete.
+    Raises ExportError if the folder cannot be written to."""
     part = path.with_name(f".{path.name}.part")
     try:
         part.write_bytes(data)
         os.replace(part, path)
+    except OSError as e:
+        raise ExportError(f"cannot write {path}: {e.strerror or e}; choose a folder you can "
+                          "write to (-o for the PDF)") from None
     finally:
         part.unlink(missing_ok=True)
 
@@ -250,7 +257,12 @@ def combined_notebook(manifest):
     formatter = LatexFormatter(style="default", linenos=True,
                                verboptions=r"fontsize=\footnotesize")
     for name, path in manifest.code_files:
-        listing = highlight(path.read_text(encoding="utf-8"), PythonLexer(), formatter)
+        try:
+            source = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise ExportError(f"cannot read the code file {path}: {e}; list UTF-8 Python "
+                              "files only") from None
+        listing = highlight(source, PythonLexer(), formatter)
         cells.append(_raw_latex(rf"\codefile{{{escape_latex(name)}}}" + "\n" + listing))
     for cell in cells:
         cell.pop("id", None)
@@ -261,7 +273,8 @@ def combined_notebook(manifest):
 # the outline would show as '(b) \partial L_1'; a grader reads '(b) ∂L₁' better.
 MATH_SYMBOLS = {"partial": "∂", "nabla": "∇", "top": "⊤", "times": "×", "cdot": "·",
                 "approx": "≈", "le": "≤", "ge": "≥", "sum": "Σ", "sigma": "σ", "Sigma": "Σ",
-                "lambda": "λ", "theta": "θ", "epsilon": "ε"}
+                "lambda": "λ", "theta": "θ", "epsilon": "ε", "alpha": "α", "beta": "β",
+                "gamma": "γ", "delta": "δ", "mu": "μ", "pi": "π", "Lambda": "Λ"}
 SUBSCRIPT_DIGITS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
@@ -281,8 +294,8 @@ def _group_end(tex, start):
 
 def _bookmark_symbols(text):
     """Pandoc's plain-text spelling of a heading's math in symbols (see MATH_SYMBOLS):
-    '... L\\_1' -> '... L₁'."""
-    text = re.sub(r"\\textbackslash (\w+) ?", lambda m: MATH_SYMBOLS.get(m[1], m[1]), text)
+    '... L\\_1' -> '... L₁'; a command not in MATH_SYMBOLS is left as it was."""
+    text = re.sub(r"\\textbackslash (\w+) ?", lambda m: MATH_SYMBOLS.get(m[1], m[0]), text)
     text = re.sub(r"\\_(\d)", lambda m: m[1].translate(SUBSCRIPT_DIGITS), text)
     return text.replace("\\^{}", "")
 

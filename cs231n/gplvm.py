@@ -115,7 +115,8 @@ def fit(Y, q, alpha, beta, update_rule, optim_config, num_iters, seed=0, record_
     """Maximise L over the latent points X by gradient ascent with grad_L.
 
     Y: (N, D) data; q: latent dimension; X starts at 0.1 * standard normal (N, q) from seed.
-    update_rule: a rule from cs231n.optim (it descends, so it is given -dL/dX).
+    update_rule: a rule from cs231n.optim (it descends, so it is given -dL/dX); optim_config:
+        its config (copied), or None for its defaults.
     Returns X (N, q), the last iterate, and history, a dict of 'iteration' and
     'log_likelihood' lists: L before the update of iterations 0, record_every, 2 record_every,
     ... (and after the last update when num_iters is a multiple of record_every).
@@ -124,7 +125,7 @@ def fit(Y, q, alpha, beta, update_rule, optim_config, num_iters, seed=0, record_
     check_count("num_iters", num_iters, least=0)
     check_count("record_every", record_every, meaning=" (steps between records)")
     X = 0.1 * np.random.default_rng(seed).standard_normal((len(Y), q))
-    config = dict(optim_config)
+    config = dict(optim_config or {})
     history = {"iteration": [], "log_likelihood": []}
     for it in range(num_iters + 1):
         if it % record_every == 0:

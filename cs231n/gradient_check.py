@@ -123,9 +123,12 @@ def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5, seed=None):
     f: scalar function of x; x: float array (restored after each probe);
     analytic_grad: array of x's shape. seed: int or None, for which elements are probed.
     Prints one line per probe and returns the list of relative errors. Raises ValueError if x is
-    not a floating-point numpy array.
+    not a floating-point numpy array, or analytic_grad not an array of x's shape (as rel_error).
     """
     _check_point(x)
+    if np.shape(analytic_grad) != x.shape:
+        # raises, with rel_error's hint
+        _same_shape_float64("grad_check_sparse", x, analytic_grad)
     rng = np.random.default_rng(seed)
     errors = []
     for _ in range(num_checks):

@@ -128,6 +128,12 @@ def _check_graph(nodes, edges):
     kinds = sorted({n.kind for n in nodes.values()} - NODE_COLOURS.keys())
     if kinds:
         raise ValueError(f"unknown node kind(s) {kinds}; use one of {sorted(NODE_COLOURS)}")
+    # An arrow needs two different points to run between.
+    loops = sorted(f"{e.src}->{e.dst}" for e in edges
+                   if (nodes[e.src].x, nodes[e.src].y) == (nodes[e.dst].x, nodes[e.dst].y))
+    if loops:
+        raise ValueError(f"edge(s) {loops} join a node to itself or to a node at the same "
+                         "place; an edge needs two nodes at different (x, y)")
     pairs = [(e.src, e.dst) for e in edges]
     twice = sorted({f"{a}->{b}" for a, b in pairs if pairs.count((a, b)) > 1})
     if twice:

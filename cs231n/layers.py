@@ -73,9 +73,15 @@ def l2_regularization(w, dw, reg):
     dw in place.
 
     w: weights, any shape; dw: the data loss's gradient with respect to w, w's shape, writeable
-    (a model's freshly computed gradient). Returns the loss term (float); dw then holds
-    dw + reg * w.
+    (a model's freshly computed gradient); reg: a real number, 0 <= reg < inf.
+    Returns the loss term (a Python float, also for a numpy float32 reg, so that it does not
+    round a float64 loss to float32); dw then holds dw + reg * w.
+    Raises ValueError for a negative, infinite or NaN reg.
     """
+    reg = float(reg)
+    if not 0 <= reg < math.inf:
+        raise ValueError("the regularisation strength reg must be a number with "
+                         f"0 <= reg < inf, got {reg}")
     if not reg:
         return 0.0
     # ||w||^2 block by block, summed in a Python float: a float32 vdot over millions of entries

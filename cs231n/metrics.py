@@ -14,8 +14,10 @@ def confusion_matrix(y_true, y_pred, num_classes):
 
     y_true, y_pred: (N,) integer labels in 0..C-1 (arrays or lists), C = num_classes.
     Returns counts (C, C): counts[i, j] = number of examples of class i predicted as class j.
-    Raises ValueError for labels of another shape or type, or outside 0..C-1.
+    Raises ValueError for labels of another shape or type, or outside 0..C-1, and for C that is
+    not a positive integer.
     """
+    check_count("num_classes", num_classes)
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if y_true.ndim != 1 or y_pred.shape != y_true.shape:
         raise ValueError(f"y_true and y_pred must be (N,) arrays of one length, got "

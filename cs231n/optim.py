@@ -5,6 +5,10 @@ Each rule has the interface
 w: array of parameters; dw: gradient of the loss with respect to w (same shape);
 config: dict of hyperparameters and state (learning rate, moments, ...), created with the rule's
 defaults when None and returned updated, so that the caller passes it back at the next step.
+A key the rule does not take (a misspelt hyperparameter, such as learnig_rate) is refused
+rather than ignored. Each parameter needs a config of its own: one shared by parameters of
+different shapes is refused, but one shared by parameters of the same shape cannot be told
+apart from their own.
 Every rule updates w and its state arrays (velocity, cache, m, v) in place and returns that
 same w as next_w, as CS231n's own sgd does: no new array per step. Copy w first if you need
 its old values.
@@ -17,6 +21,36 @@ import numpy as np
 
 from cs231n.in_place import axpy, blocks
 
+# Each rule's hyperparameters with their defaults, and the state it keeps between steps.
+DEFAULTS = {
+    "sgd": {"learning_rate": 1e-2},
+    "sgd_momentum": {"learning_rate": 1e-2, "momentum": 0.9},
+    "rmsprop": {"learning_rate": 1e-2, "decay_rate": 0.99, "epsilon": 1e-8},
+    "adam": {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
+}
+STATE_KEYS = {"sgd": (), "sgd_momentum": ("velocity",), "rmsprop": ("cache",),
+              "adam": ("m", "v", "t")}
+_CONFIG_KEYS = {rule: frozenset(DEFAULTS[rule]) | frozenset(STATE_KEYS[rule])
+                for rule in DEFAULTS}
+
+
+def check_config(rule, config):
+    """Raise ValueError naming every key of config (a dict) that the rule named rule does not
+    take, and the keys it does take."""
+    if not config.keys() <= _CONFIG_KEYS[rule]:     # one set comparison on the per-step path
+        unknown = sorted(config.keys() - _CONFIG_KEYS[rule])
+        raise ValueError(f"{rule}: unknown config key(s) {unknown}; it takes "
+                         f"{', '.join(sorted(_CONFIG_KEYS[rule]))}")
+
+
+def _config(config, rule):
+    """config (a new dict if None), checked by check_config, with the rule's defaults filled
+    in."""
+    config = {} if config is None else config
+    check_config(rule, config)
+    for key, value in DEFAULTS[rule].items():
+        config.setdefault(key, value)
+    return config
 
 def _check_in_place(w, dw, rule):
     """Raise ValueError unless w can be updated in place by dw (an update rule's
@@ -43,7 +77,8 @@ def _state(config, key, w):
     """config[key], the rule's state array for w, created as zeros like w at the first step.
 
     Raises ValueError if config holds a state of another shape: the config of another
-    parameter (each parameter needs a config of its own, as the Solver keeps one per parameter).
+    parameter (each parameter needs a config of its own, as the Solver keeps one per parameter;
+    another parameter's config of the same shape goes undetected).
     """
     if key not in config:
         config[key] = np.zeros_like(w)
@@ -62,8 +97,7 @@ def sgd(w, dw, config=None):
     w: parameters, a writeable floating-point array of any shape; dw: the gradient, w's shape.
     config: learning_rate (default 1e-2).
     """
-    config = {} if config is None else config
-    config.setdefault("learning_rate", 1e-2)
+    config = _config(config, "sgd")
     _check_in_place(w, dw, "sgd")
     axpy(-config["learning_rate"], dw, w)   # through OpenBLAS: see cs231n.in_place
     return w, config
@@ -74,9 +108,7 @@ def sgd_momentum(w, dw, config=None):
 
     config: learning_rate (1e-2), momentum (0.9), velocity (zeros like w).
     """
-    config = {} if config is None else config
-    config.setdefault("learning_rate", 1e-2)
-    config.setdefault("momentum", 0.9)
+    config = _config(config, "sgd_momentum")
     _check_in_place(w, dw, "sgd_momentum")
     lr, momentum = config["learning_rate"], config["momentum"]
     for w_b, dw_b, v_b in blocks(w, dw, _state(config, "velocity", w)):
@@ -92,10 +124,7 @@ def rmsprop(w, dw, config=None):
 
     config: learning_rate (1e-2), decay_rate (0.99), epsilon (1e-8), cache (zeros like w).
     """
-    config = {} if config is None else config
-    config.setdefault("learning_rate", 1e-2)
-    config.setdefault("decay_rate", 0.99)
-    config.setdefault("epsilon", 1e-8)
+    config = _config(config, "rmsprop")
     _check_in_place(w, dw, "rmsprop")
     lr, decay, eps = config["learning_rate"], config["decay_rate"], config["epsilon"]
     cache = _state(config, "cache", w)
@@ -116,16 +145,12 @@ def adam(w, dw, config=None):
     config: learning_rate (1e-3), beta1 (0.9), beta2 (0.999), epsilon (1e-8), m, v (zeros),
         t (0).
     """
-    config = {} if config is None else config
-    config.setdefault("learning_rate", 1e-3)
-    config.setdefault("beta1", 0.9)
-    config.setdefault("beta2", 0.999)
-    config.setdefault("epsilon", 1e-8)
+    config = _config(config, "adam")
     _check_in_place(w, dw, "adam")
     lr, b1, b2, eps = (config["learning_rate"], config["beta1"], config["beta2"],
                        config["epsilon"])
+    m, v = _state(config, "m", w), _state(config, "v", w)   # checked before t changes
     t = config["t"] = config.get("t", 0) + 1
-    m, v = _state(config, "m", w), _state(config, "v", w)
     bias1, bias2 = 1 - b1 ** t, 1 - b2 ** t           # the bias corrections, once per step
     for w_b, dw_b, m_b, v_b in blocks(w, dw, m, v):
         m_b *= b1

@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-from cs231n.checks import check_count
+from cs231n.checks import check_count, is_count
 
 
 def _check_images(X, channels_last, name):
@@ -40,15 +40,17 @@ def translate(X, dy, dx, channels_last=False):
     border filled by repeating the nearest edge pixels:
     out[..., i, j] = X[..., clip(i - dy), clip(j - dx)].
 
-    X: (N, C, H, W), or (N, H, W, C) with channels_last; |dy| < H and |dx| < W.
+    X: (N, C, H, W), or (N, H, W, C) with channels_last; dy, dx: integers, |dy| < H and
+        |dx| < W.
     Returns a new array of X's shape and dtype.
     """
     _check_images(X, channels_last, "translate")
     row_axis = 1 if channels_last else 2
     H, W = X.shape[row_axis], X.shape[row_axis + 1]
-    if not (abs(dy) < H and abs(dx) < W):
-        raise ValueError(f"a translation must be smaller than the {H}x{W} image, "
-                         f"got dy={dy}, dx={dx}")
+    for name, shift, size in (("dy", dy, H), ("dx", dx, W)):
+        if not (is_count(shift, least=1 - size) and shift < size):
+            raise ValueError(f"a translation must be a whole number of pixels smaller than the "
+                             f"{H}x{W} image, got {name}={shift!r}")
     rows = np.clip(np.arange(H) - dy, 0, H - 1)
     cols = np.clip(np.arange(W) - dx, 0, W - 1)
     return X.take(rows, axis=row_axis).take(cols, axis=row_axis + 1)
@@ -75,9 +77,9 @@ def pca_whitening(X, num_components, epsilon=1e-3, num_rows=10000, seed=0, white
         3072 pixels at a fifth of the work of all 49,000; seed picks them.
     Returns P (D, K) in X's dtype, so that X.reshape(N, D) @ P is the whitened data, and the
     fraction of the total variance the K components keep.
-    Raises ValueError for X that is not floating-point or has fewer than 2 rows, and for K
-    beyond the dimensions the rows span (those components would be directions of rounding
-    noise).
+    Raises ValueError for X that is not floating-point, not centred or with fewer than 2 rows,
+    for counts that are not integers (K from 1, num_rows from 2), and for K beyond the
+    dimensions the rows span (those components would be directions of rounding noise).
     """
     N, D = X.shape[0], int(np.prod(X.shape[1:]))
     if X.dtype.kind != "f":
@@ -86,15 +88,17 @@ def pca_whitening(X, num_components, epsilon=1e-3, num_rows=10000, seed=0, white
     if N < 2:
         raise ValueError("pca_whitening needs at least 2 rows to estimate a covariance, "
                          f"got X {X.shape}")
-    if not 1 <= num_components <= D:
+    check_count("num_components", num_components)
+    if num_components > D:
         raise ValueError(f"num_components must be in 1..{D} for {D} input values, "
                          f"got {num_components}")
     if epsilon < 0:
         raise ValueError(f"epsilon must be >= 0, got {epsilon}")
+    check_count("num_rows", num_rows, least=2, meaning=" (rows for the covariance)")
     rows = np.random.default_rng(seed).choice(N, min(num_rows, N), replace=False)
     sample = X.reshape(N, D)[np.sort(rows)].astype(np.float64)
-    mean = sample.mean(axis=0)
-    if np.abs(mean).max() > 0.05 * sample.std():
+    # The mean of all rows: a sample of centred rows has a mean of order std / sqrt(num_rows).
+    if np.abs(X.reshape(N, D).mean(axis=0, dtype=np.float64)).max() > 0.05 * sample.std():
         raise ValueError("pca_whitening expects centred inputs (mean image subtracted, as "
                          "get_CIFAR10_data(subtract_mean=True) does); the rows' mean is far "
                          "from zero")

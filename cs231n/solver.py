@@ -19,7 +19,7 @@ from cs231n.checks import check_count, is_positive_number
 from cs231n.denormals import denormals_are_zero
 
 # The rules of cs231n.optim by name (the module also holds helpers such as axpy and blocks).
-UPDATE_RULES = ("sgd", "sgd_momentum", "rmsprop", "adam")
+UPDATE_RULES = tuple(optim.DEFAULTS)
 DEFAULTS = dict(update_rule="sgd", optim_config=None, lr_decay=1.0, batch_size=100,
                 num_epochs=10, num_train_samples=1000, num_val_samples=None,
                 checkpoint_name=None, print_every=10, verbose=True, seed=None)
@@ -53,11 +53,16 @@ class Solver:
         options = {**DEFAULTS, **kwargs}
         for name, value in options.items():
             setattr(self, name, value)
-        self.optim_config = dict(self.optim_config or {})
+        # numpy scalars as the Python numbers they equal, as a checkpoint stores them (JSON), so
+        # that a resumed run computes its decayed rates in the same arithmetic
+        self.optim_config = {k: v.item() if isinstance(v, np.generic) else v
+                             for k, v in (self.optim_config or {}).items()}
         if self.update_rule not in UPDATE_RULES:
             raise ValueError(f"unknown update rule '{self.update_rule}'; "
                              f"use one of {', '.join(UPDATE_RULES)}")
         self._update = getattr(optim, self.update_rule)
+        # a misspelt key is refused now, not after the first minibatch
+        optim.check_config(self.update_rule, self.optim_config)
         self._check_options()
         missing = {"X_train", "y_train", "X_val", "y_val"} - data.keys()
         if missing:
@@ -92,6 +97,7 @@ class Solver:
         if not is_positive_number(self.lr_decay):
             raise ValueError("lr_decay, the factor of the learning rate after each epoch, must "
                              f"be a positive number (1.0: no decay), got {self.lr_decay!r}")
+        self.lr_decay = float(self.lr_decay)
         if self.checkpoint_name is not None:
             # The folder of the files it names ('ckpt/run' and 'ckpt/' both name files in ckpt)
             folder = os.path.dirname(os.path.abspath(f"{self.checkpoint_name}_epoch_0.npz"))
@@ -122,7 +128,12 @@ class Solver:
     def check_accuracy(self, X, y, num_samples=None, batch_size=100):
         """Fraction of correct predictions on X (N, ...), y (N,); on a random subset of
         num_samples examples if given; predicted batch_size examples at a time to bound
-        memory."""
+        memory. Raises ValueError for no examples or a batch_size that is not a positive
+        integer."""
+        if len(X) == 0:
+            raise ValueError("check_accuracy needs at least one example, got X of shape "
+                             f"{np.shape(X)}")
+        check_count("batch_size", batch_size)
         if num_samples is not None and len(X) > num_samples:
             subset = self.rng.choice(len(X), num_samples)
             X, y = X[subset], y[subset]
@@ -236,6 +247,8 @@ class Solver:
         """Restore model parameters, update-rule state, histories, epoch and random generator
         from a checkpoint written by this class ('<name>_epoch_<k>.npz'), so that train()
         resumes where the checkpointed run stopped (and runs to this Solver's num_epochs).
+        The checkpointed run's update_rule, lr_decay and batch_size replace this Solver's, so
+        that the resumed run continues it exactly.
 
         The file is read with np.load(allow_pickle=False) and checked in full before anything is
         changed. Raises ValueError naming the file when it is not such a checkpoint (an old
@@ -281,7 +294,6 @@ class Solver:
         (self.model.params, self.best_params,
          self.optim_configs, self.rng) = params, best, optim_configs, rng
         self._update = getattr(optim, self.update_rule)
-
 
 
 def _json_scalar(value):

@@ -19,8 +19,9 @@ def visualize_grid(Xs, ubound=255.0, padding=1, background=0.0):
     (50 tiles: 7 rows of 8, not 8 of 8).
     """
     Xs = np.asarray(Xs)
-    if Xs.ndim != 4:
-        raise ValueError(f"visualize_grid needs images of shape (N, H, W, C), got {Xs.shape}")
+    if Xs.ndim != 4 or Xs.shape[0] == 0:
+        raise ValueError("visualize_grid needs at least one image, of shape (N, H, W, C), "
+                         f"got {Xs.shape}")
     N, H, W, C = Xs.shape
     grid_size = int(np.ceil(np.sqrt(N)))
     num_rows = int(np.ceil(N / grid_size))
@@ -80,8 +81,11 @@ def plot_training(loss_history, train_acc_history, val_acc_history, title, loss_
 def scientific_latex(value, digits=2):
     """value in scientific notation for LaTeX, as in $9.8\\times10^{-3}$: at most `digits`
     significant digits, trailing zeros dropped ($1\\times10^{-3}$, not $1.0\\times10^{-3}$).
-    Returns a string with its dollar signs, for Markdown text."""
+    Returns a string with its dollar signs, for Markdown text. Raises ValueError for a value
+    that is not a finite number."""
     check_count("digits", digits, meaning=" (significant digits)")
+    if not np.isfinite(value):
+        raise ValueError(f"scientific_latex writes finite numbers, got {value!r}")
     mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
     return f"${float(mantissa):g}\\times10^{{{int(exponent)}}}$"
 
@@ -107,10 +111,16 @@ def plot_confusion_matrix(y_true, y_pred, class_names, title):
 
 def show_weights(W, image_shape, title, ax=None):
     """First-layer weights as images: W (K, H*W*C) rows, one tile each, on white. Returns the
-    axes."""
+    axes. Raises ValueError unless W's rows hold H*W*C values: a FullyConnectedNet's W1 is
+    (D, K), so pass W1.T."""
+    W = np.asarray(W)
+    if W.ndim != 2 or W.shape[1] != np.prod(image_shape):
+        raise ValueError(f"show_weights draws each row of W (K, {np.prod(image_shape)}) as an "
+                         f"image of shape {tuple(image_shape)}, got W {W.shape}; for (D, K) "
+                         "weights such as a FullyConnectedNet's W1, pass W1.T")
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 5))
-    ax.imshow(visualize_grid(np.asarray(W).reshape(-1, *image_shape), padding=3,
+    ax.imshow(visualize_grid(W.reshape(-1, *image_shape), padding=3,
                              background=255).astype("uint8"))
     ax.axis("off")
     ax.set_title(title)

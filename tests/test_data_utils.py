@@ -431,6 +431,11 @@ def test_bad_split_sizes_are_refused(tiny_cifar_dir):
     # Refused before the (slow) load, not after it at the mean subtraction.
     with pytest.raises(ValueError, match="dtype must be a float type .* got int32"):
         get_CIFAR10_data(dtype=np.int32, root=tiny_cifar_dir / "not-there")
+    for kwargs, message in [(dict(num_training=90.0), "num_training must be an integer of at least 1, got 90.0"),
+                            (dict(num_validation=-1), "num_validation must be an integer of at least 0, got -1"),
+                            (dict(num_test=True), "num_test must be an integer of at least 0, got True")]:
+        with pytest.raises(ValueError, match=message):
+            get_CIFAR10_data(**kwargs, root=tiny_cifar_dir / "not-there")
     # More than the folder holds (50 training and 10 test images here): not silently fewer.
     with pytest.raises(ValueError, match=r"asked for 49000 \+ 1000 training and validation images and 1000 test "
                                          r"images, but the data set in .* has 50 and 10: ask for fewer"):

@@ -18,7 +18,16 @@ from pypdf import PdfReader
 from test_notebooks import MACHINE_PATH
 
 from conftest import REPO
-from cs231n.export import ExportError, check_notebooks, execute_notebook, latex_document, load_manifest
+from cs231n.export import (
+    ExportError,
+    _bookmark_symbols,
+    _write_atomically,
+    check_notebooks,
+    combined_notebook,
+    execute_notebook,
+    latex_document,
+    load_manifest,
+)
 
 SCRIPT = REPO / "export_pdf.sh"
 MANIFEST = load_manifest(REPO / "submission.toml")
@@ -294,6 +303,28 @@ def test_a_malformed_manifest_says_what_it_expects_instead(tmp_path, manifest, m
     (tmp_path / "submission.toml").write_text(manifest)
     with pytest.raises(ExportError, match=message):
         load_manifest(tmp_path / "submission.toml")
+
+
+def test_files_that_are_not_utf8_and_a_folder_that_cannot_be_written_are_errors_not_tracebacks(tmp_path):
+    (tmp_path / "submission.toml").write_bytes('title = "Problème"\n'.encode("latin-1"))
+    with pytest.raises(ExportError, match="submission.toml: it is not UTF-8 .*save it as UTF-8"):
+        load_manifest(tmp_path / "submission.toml")
+    code = tmp_path / "latin.py"
+    code.write_bytes('# problème\n'.encode("latin-1"))
+    manifest = load_manifest(write_manifest(tmp_path, [small_notebook(tmp_path, ["x = 1"])], [code]))
+    with pytest.raises(ExportError, match=f"cannot read the code file {code}: .*list UTF-8 Python files only"):
+        combined_notebook(manifest)
+    missing = tmp_path / "no-such-folder" / "submission.pdf"
+    with pytest.raises(ExportError, match=f"cannot write {missing}: No such file or directory; choose a folder"):
+        _write_atomically(missing, b"%PDF")
+
+
+@pytest.mark.parametrize("text, bookmark", [
+    (r"(b) \textbackslash partial L\_1", "(b) ∂L₁"), (r"\textbackslash alpha x", "αx"),
+    (r"\textbackslash mathbf x", r"\textbackslash mathbf x"),     # unknown: left as it was, not 'mathbfx'
+])
+def test_bookmarks_spell_known_math_in_symbols_and_leave_the_rest(text, bookmark):
+    assert _bookmark_symbols(text) == bookmark
 
 
 @needs_tex

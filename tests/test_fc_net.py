@@ -48,8 +48,10 @@ def test_two_layer_net_is_float64_unless_asked_for_float32():
 
 
 # Weight scales keep the activations of order one, so that the probes (h = 1e-5) do not cross ReLU kinks.
+# A numpy float32 reg must not round the float64 loss to float32 (the check would fail by far).
 @pytest.mark.parametrize("hidden_dims, reg, weight_scale", [
-    ([20], 0.0, 5e-2), ([20, 30], 0.0, 5e-2), ([20, 30], 3.14, 5e-2), ([8, 8, 8, 8], 0.7, 0.4)])
+    ([20], 0.0, 5e-2), ([20, 30], 0.0, 5e-2), ([20, 30], 3.14, 5e-2), ([8, 8, 8, 8], 0.7, 0.4),
+    ([20, 30], np.float32(3.14), 5e-2)])
 def test_gradients_match_numerical_in_float64(hidden_dims, reg, weight_scale):
     rng = np.random.default_rng(len(hidden_dims))
     N, D, C = 2, 15, 10

@@ -113,6 +113,10 @@ def test_fit_records_the_likelihood_at_iterations_0_10_and_20():
     X_start = 0.1 * np.random.default_rng(0).standard_normal((6, 2))   # fit's start, from seed=0
     assert history["log_likelihood"][0] == gplvm.log_likelihood(X_start, Y, alpha, beta)
     assert history["log_likelihood"][-1] == gplvm.log_likelihood(X, Y, alpha, beta)   # after the last step
+    # optim_config=None: the rule's defaults, as every cs231n.optim rule takes None
+    X_default, _ = gplvm.fit(Y, 2, alpha, beta, adam, None, num_iters=20, record_every=10)
+    X_explicit, _ = gplvm.fit(Y, 2, alpha, beta, adam, {"learning_rate": 1e-3}, num_iters=20, record_every=10)
+    assert np.array_equal(X_default, X_explicit)
 
 
 def test_fit_refuses_counts_out_of_range():

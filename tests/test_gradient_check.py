@@ -87,6 +87,9 @@ def test_sparse_check_is_seeded_and_small_for_a_correct_gradient(capsys):
     grad_check_sparse(f, x, np.cos(x), num_checks=5, seed=3)
     assert capsys.readouterr().out == first
     assert max(grad_check_sparse(f, x, np.cos(x) + 1, num_checks=5, seed=3)) > 1e-2
+    # A transposed gradient would be probed at the wrong entries, some passing by chance.
+    with pytest.raises(ValueError, match=r"grad_check_sparse compares .* got \(6, 7\) and \(7, 6\)"):
+        grad_check_sparse(f, x, np.cos(x).T, num_checks=5, seed=3)
 
 
 def test_tolerance_ratio_is_relative_above_the_rounding_floor_and_absolute_below():

@@ -164,6 +164,8 @@ def test_fonts_of_a_graph_wider_than_the_page_print_smaller():
     ({"x": Node(0, 0, "x", "param")}, [], r"unknown node kind\(s\) \['param'\]; use one of"),
     ({"x": Node(0, 0, "x"), "y": Node(1, 0, "y")}, [Edge("x", "y", side="under")], r"\['under'\]; use one of"),
     ({"x": Node(0, 0, "x"), "y": Node(1, 0, "y")}, [Edge("x", "y"), Edge("x", "y")], r"\['x->y'\] given more"),
+    ({"x": Node(0, 0, "x")}, [Edge("x", "x", grad="$g$")], r"\['x->x'\] join a node to itself or to a node at the"),
+    ({"x": Node(0, 0, "x"), "y": Node(0, 0, "y")}, [Edge("x", "y")], r"\['x->y'\] join .* two nodes at different"),
 ])
 def test_bad_graphs_are_refused(nodes, edges, message):
     with pytest.raises(ValueError, match=message):

@@ -180,3 +180,15 @@ def test_l2_loss_of_millions_of_float32_weights_keeps_its_precision():
     loss = l2_regularization(w, np.zeros_like(w), 0.3)
     expected = 0.5 * 0.3 * np.sum(w.astype(np.float64) ** 2)
     assert abs(loss - expected) <= 1e-7 * expected
+
+
+def test_l2_loss_is_a_python_float_for_a_numpy_float32_reg_and_bad_regs_are_refused():
+    w = np.random.default_rng(1).standard_normal((4, 3))
+    # A float32 loss term would round a float64 model's loss, and its gradient checks would fail.
+    loss = l2_regularization(w, np.zeros_like(w), np.float32(0.3))
+    assert type(loss) is float and loss == pytest.approx(0.5 * 0.3 * np.sum(w ** 2), rel=1e-7)
+    for bad in [-0.1, np.nan, np.inf]:
+        dw = np.zeros_like(w)
+        with pytest.raises(ValueError, match=f"reg must be a number with 0 <= reg < inf, got {bad}"):
+            l2_regularization(w, dw, bad)
+        assert not dw.any()

@@ -88,6 +88,12 @@ def test_confusion_matrix_refuses_labels_it_would_miscount(y_true, y_pred, match
         confusion_matrix(y_true, y_pred, 3)
 
 
+def test_confusion_matrix_refuses_a_class_count_that_is_not_a_positive_integer():
+    for bad in [3.0, 0, True]:
+        with pytest.raises(ValueError, match=f"num_classes must be an integer of at least 1, got {bad!r}"):
+            confusion_matrix([0, 1], [1, 0], bad)
+
+
 def test_bonferroni_z_values_and_coverage():
     assert bonferroni_z(1) == pytest.approx(1.959964, abs=1e-6)
     assert bonferroni_z(15) == pytest.approx(2.935199, abs=1e-6)

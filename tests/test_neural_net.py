@@ -105,12 +105,16 @@ def test_bad_inputs_and_divergence_are_reported(toy):
         net.loss(X, np.array([0, 1, 2, 3, 1]))
     with pytest.raises(ValueError, match=r"\(5,\).*\(4,\)"):
         net.loss(X, y[:4])
+    with pytest.raises(ValueError, match="reg must be a number with 0 <= reg < inf, got -1.0"):
+        net.loss(X, y, reg=-1.0)
     with pytest.raises(ValueError, match="loss became .* lower the learning rate"), np.errstate(all="ignore"):
         net.train(X, y, X, y, learning_rate=1e6, num_iters=50)
     with pytest.raises(ValueError, match="batch_size must be an integer of at least 1, got 0"):
         net.train(X, y, X, y, batch_size=0)
     with pytest.raises(ValueError, match="num_iters must be an integer of at least 0, got 2.5"):
         net.train(X, y, X, y, num_iters=2.5)
+    with pytest.raises(ValueError, match=r"needs at least one example, got X_val \(0, 4\)"):   # not NaN accuracies
+        net.train(X, y, X[:0], y[:0], num_iters=2)
 
 
 def test_train_updates_the_parameters_in_place_by_sgd():

@@ -115,6 +115,17 @@ def test_one_config_shared_by_two_parameters_is_refused(rule):
     update(np.ones((4, 3)), np.ones((4, 3)), config)
     with pytest.raises(ValueError, match=r"has shape \(4, 3\), but w has \(3,\).*one config dict per parameter"):
         update(np.ones(3), np.ones(3), config)
+    assert config.get("t", 1) == 1          # a refused call leaves the config as it was (Adam's step count)
+
+
+@pytest.mark.parametrize("rule, misspelt", [("sgd", "learnig_rate"), ("sgd_momentum", "momentm"),
+                                            ("rmsprop", "decay"), ("adam", "beta_1")])
+def test_a_misspelt_config_key_is_refused_not_ignored(rule, misspelt):
+    w0 = np.ones(3)
+    message = rf"{rule}: unknown config key\(s\) \['{misspelt}'\]; it takes .*learning_rate"
+    with pytest.raises(ValueError, match=message):
+        getattr(optim, rule)(w0, np.ones(3), {"learning_rate": 1e-3, misspelt: 0.5})
+    assert np.array_equal(w0, np.ones(3))
 
 
 def test_sgd_momentum_reference():

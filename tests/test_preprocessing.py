@@ -56,10 +56,24 @@ def test_subsampled_fit_recovers_the_principal_subspace():
     assert P.dtype == np.float32
 
 
+def test_a_sample_of_centred_rows_is_accepted_although_its_own_mean_is_not_zero():
+    X = np.random.default_rng(0).standard_normal((5000, 100))
+    X -= X.mean(axis=0)
+    # 200 rows have a mean of about 1 / sqrt(200) = 0.07 standard deviations in each column.
+    P, _ = pca_whitening(X, 10, num_rows=200)
+    assert P.shape == (100, 10)
+
+
 def test_bad_inputs_are_refused():
     X, _, _ = correlated_rows(n=200, d=6)
     with pytest.raises(ValueError, match="num_components must be in 1..6"):
         pca_whitening(X, 7)
+    for bad in [3.0, True, 0]:
+        with pytest.raises(ValueError, match=f"num_components must be an integer of at least 1, got {bad!r}"):
+            pca_whitening(X, bad)
+    for bad in [1, 100.0]:
+        with pytest.raises(ValueError, match=f"num_rows must be an integer of at least 2 .*got {bad!r}"):
+            pca_whitening(X, 2, num_rows=bad)
     with pytest.raises(ValueError, match="epsilon must be >= 0"):
         pca_whitening(X, 2, epsilon=-1)
     with pytest.raises(ValueError, match="centred inputs"):
@@ -114,8 +128,11 @@ def test_translate_channels_last_and_refusals():
         translate(X.reshape(2, -1), 1, 1)
     with pytest.raises(ValueError, match="smaller than the 5x6 image, got dy=5"):
         translate(X, 5, 0)
-    with pytest.raises(ValueError, match="smaller than the 5x6 image, got dy=0, dx=-6"):
+    with pytest.raises(ValueError, match="smaller than the 5x6 image, got dx=-6"):
         translate(X, 0, -6)
+    for bad in [1.0, True]:
+        with pytest.raises(ValueError, match=f"whole number of pixels .* got dy={bad!r}"):
+            translate(X, bad, 0)
 
 
 @pytest.mark.parametrize("channels_last", [False, True])

@@ -91,15 +91,20 @@ def test_checkpoints_are_written_and_resume_the_same_run(tmp_path, rule):
 
 
 def test_a_checkpoint_keeps_numpy_scalars_of_the_configuration(tmp_path):
-    # JSON has no numpy scalars (np.float64 is a float, np.float32 and np.int64 are not): each is
-    # written as the Python number it equals, and read back so.
-    solver = make_solver(small_data(), optim_config={"learning_rate": np.float32(0.05)}, num_epochs=1,
-                         batch_size=np.int64(25), checkpoint_name=str(tmp_path / "run"))
-    solver.train()
-    resumed = make_solver(small_data())
+    # JSON has no numpy scalars (np.float64 is a float, np.float32 and np.int64 are not). The Solver
+    # takes them as the Python numbers they equal, so that a float32 rate decays in the same
+    # arithmetic before a checkpoint and after it, and the resumed run repeats the full one.
+    data = small_data()
+    full = make_solver(data, optim_config={"learning_rate": np.float32(0.05)}, lr_decay=np.float32(0.9),
+                       num_epochs=3, batch_size=np.int64(25), checkpoint_name=str(tmp_path / "run"))
+    full.train()
+    resumed = make_solver(data, num_epochs=3)
     resumed.load_checkpoint(tmp_path / "run_epoch_1.npz")
-    assert resumed.optim_configs["W1"]["learning_rate"] == solver.optim_configs["W1"]["learning_rate"]
     assert resumed.batch_size == 25 and type(resumed.batch_size) is int
+    resumed.train()
+    assert resumed.optim_configs["W1"]["learning_rate"] == full.optim_configs["W1"]["learning_rate"]
+    assert resumed.loss_history == full.loss_history
+    assert all(np.array_equal(resumed.model.params[k], full.model.params[k]) for k in full.model.params)
 
 
 def test_ties_keep_the_first_best_parameters(monkeypatch):
@@ -259,12 +264,19 @@ def test_bad_arguments_are_refused():
         make_solver(small_data(), learning_rate=1e-3)
     with pytest.raises(ValueError, match="unknown update rule 'adagrad'"):
         make_solver(small_data(), update_rule="adagrad")
+    with pytest.raises(ValueError, match=r"adam: unknown config key\(s\) \['beta_1'\]"):   # before training
+        make_solver(small_data(), update_rule="adam", optim_config={"learning_rate": 1e-3, "beta_1": 0.5})
     with pytest.raises(ValueError, match="missing"):
         make_solver({"X_train": np.zeros((2, 20)), "y_train": np.zeros(2, int)})
     with pytest.raises(ValueError, match=r"X and y differ in length: X_train \(150, 20\), y_train \(149,\)"):
         make_solver(dict(small_data(), y_train=small_data()["y_train"][:-1]))
     with pytest.raises(ValueError, match="X_val hold no examples.*both need at least one"):
         make_solver(dict(small_data(), X_val=np.zeros((0, 20)), y_val=np.zeros(0, int)))
+    solver = make_solver(small_data())
+    with pytest.raises(ValueError, match=r"check_accuracy needs at least one example, got X of shape \(0, 20\)"):
+        solver.check_accuracy(np.zeros((0, 20)), np.zeros(0, int))
+    with pytest.raises(ValueError, match="batch_size must be an integer of at least 1, got 0"):
+        solver.check_accuracy(solver.X_val, solver.y_val, batch_size=0)
 
 
 @pytest.mark.parametrize("option, value, message", [

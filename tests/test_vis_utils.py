@@ -24,9 +24,11 @@ def test_constant_tile_does_not_divide_by_zero():
     assert np.all(np.isfinite(visualize_grid(np.ones((1, 2, 2, 3)))))
 
 
-def test_wrong_rank_is_refused():
+def test_wrong_rank_and_no_images_are_refused():
     with pytest.raises(ValueError, match=r"\(N, H, W, C\).*\(2, 3\)"):
         visualize_grid(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=r"at least one image.*got \(0, 2, 2, 3\)"):
+        visualize_grid(np.zeros((0, 2, 2, 3)))
 
 
 def test_plots_have_titles_and_labels():
@@ -85,6 +87,9 @@ def test_plots_have_titles_and_labels():
     expected = visualize_grid(W.reshape(3, 2, 2, 3), padding=3, background=255).astype("uint8")
     np.testing.assert_array_equal(shown, expected)
     assert np.all(shown[5:, 5:] == 255)     # the fourth tile of the 2 x 2 grid is empty: white
+    # (D, K) weights, a FullyConnectedNet's W1, would be cut into tiles of mixed columns.
+    with pytest.raises(ValueError, match=r"each row of W \(K, 12\).*got W \(12, 3\); .*pass W1.T"):
+        show_weights(W.T, (2, 2, 3), "w")
     plt.close("all")
 
 
@@ -99,3 +104,6 @@ def test_scientific_latex(value, digits, text):
     assert scientific_latex(value, digits) == text
     with pytest.raises(ValueError, match=r"digits must be an integer of at least 1 \(significant digits\), got 0"):
         scientific_latex(value, 0)
+    for bad in [np.inf, np.nan]:
+        with pytest.raises(ValueError, match=f"scientific_latex writes finite numbers, got {bad}"):
+            scientific_latex(bad)

@@ -94,11 +94,15 @@ class TwoLayerNet:
         Returns a dict with loss_history (num_iters,), train_acc_history and val_acc_history
         (per check), and check_iterations, the iteration after whose update each check was made.
         Raises ValueError if batch_size is not a positive integer or num_iters not a
-        non-negative one, or if the loss stops being finite (diverging learning rate); with
-        keep_best, the best check's parameters are restored first, as the Solver does.
+        non-negative one, if X_val holds no examples, or if the loss stops being finite
+        (diverging learning rate); with keep_best, the best check's parameters are restored
+        first, as the Solver does.
         """
         self._check_inputs(X, y)
         self._check_inputs(X_val, y_val)
+        if len(X_val) == 0:
+            raise ValueError("train measures accuracy on X_val, so it needs at least one "
+                             f"example, got X_val {X_val.shape}")
         check_count("batch_size", batch_size)
         check_count("num_iters", num_iters, least=0)
         num_train = X.shape[0]
