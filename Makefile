@@ -7,6 +7,8 @@
 #   make pdf        submission.pdf from the notebooks as they are (run and saved in Jupyter), no re-run
 #   make kernel     register this environment as the Jupyter kernel 'Python (cs231n)'
 #   make bench      run the timing scripts in benchmarks/
+#   make setup      create .venv and fetch CIFAR-10 only (every target above that needs them does
+#                   this first; make data fetches CIFAR-10 alone)
 #   make            (or make help) print this list
 # A local CIFAR-10 archive is used with CIFAR10_ARCHIVE=FILE (and CIFAR10_ACCEPT_CHECKSUM=1 for
 # an archive that is not the official one); both are read by datasets/get_datasets.sh.
@@ -19,7 +21,11 @@ NBVAL_FLAGS := --nbval-lax --nbval-current-env --nbval-cell-timeout=900 \
 
 PROBLEMS := problem1 problem2 problem3 problem4
 
-.PHONY: help homework test check $(PROBLEMS) pdf kernel bench setup data
+# The repository's folders are no targets: without a rule, make would take `make tests` (for make
+# test) to mean the folder, say "Nothing to be done" and succeed.
+FOLDERS := tests notebooks datasets benchmarks cs231n
+
+.PHONY: help homework test check $(PROBLEMS) pdf kernel bench setup data $(FOLDERS)
 .DELETE_ON_ERROR:
 
 # A bare `make` lists the targets rather than starting minutes of training.
@@ -67,3 +73,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 
 data:
 	bash datasets/get_datasets.sh
+
+$(FOLDERS):
+	@echo "make: '$@' is a folder, not a target$(if $(filter tests,$@), (did you mean 'make test'?),);" \
+	      "a bare 'make' lists the targets" >&2; exit 2

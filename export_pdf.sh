@@ -6,10 +6,14 @@
 #   bash export_pdf.sh --execute        re-run every notebook in place first (fresh kernels)
 #   bash export_pdf.sh -o NAME.pdf      write another file (its folder must exist)
 #   bash export_pdf.sh --notebook-dir DIR   take the notebooks from DIR (default: notebooks/)
+#   bash export_pdf.sh --manifest FILE      another list of notebooks and code files than
+#                                           submission.toml (e.g. one problem, with --execute)
 #
 # A notebook that was not executed, ran out of order, holds an error output, or does not open with
 # its '# ' title line is refused. The PDF is written to a temporary file and renamed only when it
 # is complete. The work is done by cs231n/export.py; this script finds the project's Python for it.
+# sh would stop at the next line with "Illegal option -o pipefail", which names no cause.
+[ -n "${BASH_VERSION:-}" ] || { echo "export_pdf.sh: error: run this script with bash: bash export_pdf.sh" >&2; exit 2; }
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -101,12 +101,15 @@ def load_manifest(path=DEFAULT_MANIFEST, notebook_dir=None):
     missing = [str(p) for _, p in problems + code_files if not p.is_file()]
     if missing:
         raise ExportError(f"{path} lists files that do not exist: {', '.join(missing)}; "
-                          "restore them or correct the manifest")
+                          "restore them (the repository's with git checkout -- FILE) or "
+                          "correct the manifest")
     return Manifest(root, title, problems, code_files, data.get("author", "").strip())
 
 
 def read_notebook(path):
     """The notebook at path (nbformat 4); ExportError if it cannot be read as one."""
+    if Path(path).suffix != ".ipynb":
+        raise ExportError(f"{path} is not a Jupyter notebook (.ipynb): correct the manifest")
     try:
         return nbformat.read(path, as_version=4)
     except Exception as e:   # not JSON, JSON that is no notebook, unreadable, ...
@@ -395,7 +398,7 @@ def export(manifest, output, execute=False, log=print):
                           f"{output / 'submission.pdf'}")
     tools = missing_tools()
     if tools:
-        log(f"{PROG}: warning: {' '.join(tools)} not found, so no PDF can be written; "
+        log(f"{PROG}: warning: {' and '.join(tools)} not found, so no PDF can be written; "
             f"the notebooks will be checked{' (after running them)' if execute else ''} "
             "and written as HTML instead")
     notebooks = [path for _, path in manifest.problems]
@@ -409,12 +412,12 @@ def export(manifest, output, execute=False, log=print):
     if tools:
         html = manifest.root / "build" / "html"
         write_html(manifest, html)
-        raise ExportError(f"{' '.join(tools)} not found: the PDF needs TeX (xelatex) and "
+        raise ExportError(f"{' and '.join(tools)} not found: the PDF needs TeX (xelatex) and "
                           f"pandoc. Install them with\n{INSTALL_TEX}\n"
                           "Meanwhile the notebooks (not the code files) were written as HTML "
                           f"to {html}: open them in a browser and print to PDF.")
-    log(f"{PROG}: rendering {len(notebooks)} notebooks and {len(manifest.code_files)} "
-        "code files")
+    log(f"{PROG}: rendering {_counted(len(notebooks), 'notebook')} and "
+        f"{_counted(len(manifest.code_files), 'code file')}")
     tex, figures = latex_document(manifest)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -424,6 +427,11 @@ def export(manifest, output, execute=False, log=print):
         _xelatex(work, "submission.tex")
         _write_atomically(output, (work / "submission.pdf").read_bytes())
     log(f"{PROG}: wrote {output}")
+
+
+def _counted(n, noun):
+    """'1 notebook', '4 notebooks'."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def main(argv=None):
@@ -449,6 +457,10 @@ def main(argv=None):
     except ExportError as e:
         print(f"{PROG}: error: {e}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted: no PDF was written, and a notebook being executed was not "
+              "written back (those executed before it were)", file=sys.stderr)
+        return 130
     return 0
 
 

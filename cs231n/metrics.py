@@ -63,8 +63,9 @@ def paired_accuracy_difference_se(correct_a, correct_b):
 
         se = std(d) / sqrt(n) = sqrt(n_ab + n_ba - (n_ab - n_ba)**2 / n) / n,
 
-    with n_ab the examples only a gets right and n_ba those only b gets right (the standard
-    error behind McNemar's test). Examples both get right or both get wrong add nothing, so this
+    with n_ab the examples only a gets right and n_ba those only b gets right (the counts
+    McNemar's test uses, which takes sqrt(n_ab + n_ba) / n, the standard error if the two
+    accuracies were equal). Examples both get right or both get wrong add nothing, so this
     is smaller than accuracy_difference_se's when the two models' errors are alike.
     Returns a float.
     """
@@ -81,6 +82,19 @@ def paired_accuracy_difference_se(correct_a, correct_b):
     only_a = int(np.count_nonzero(correct_a & ~correct_b))
     only_b = int(np.count_nonzero(correct_b & ~correct_a))
     return math.sqrt(only_a + only_b - (only_a - only_b) ** 2 / n) / n
+
+
+def paired_accuracy_difference_z(correct_a, correct_b):
+    """accuracy(a) - accuracy(b) in standard errors of the paired difference
+    (paired_accuracy_difference_se; same arguments), signed: positive when a is ahead.
+    Returns a float: 0.0 when the two are right on the same examples, +-inf when they differ
+    with no noise (one right on every example, the other on none).
+    """
+    se = paired_accuracy_difference_se(correct_a, correct_b)
+    difference = float(np.mean(correct_a) - np.mean(correct_b))
+    if se == 0:
+        return math.copysign(math.inf, difference) if difference else 0.0
+    return difference / se
 
 
 def bonferroni_z(num_comparisons, level=0.05):

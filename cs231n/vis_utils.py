@@ -3,7 +3,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from cs231n.checks import check_count
+from cs231n.checks import check_count, is_count
 from cs231n.metrics import confusion_matrix
 
 
@@ -40,7 +40,8 @@ def visualize_grid(Xs, ubound=255.0, padding=1, background=0.0):
 
 
 def plot_training(loss_history, train_acc_history, val_acc_history, title, loss_x=None,
-                  train_label="train", acc_x=None, acc_xlabel="epoch", figsize=(8, 3.5)):
+                  train_label="train", acc_x=None, acc_xlabel="epoch", figsize=(8, 3.5),
+                  kept=None):
     """Two panels: the training loss, and train and validation accuracy at each check.
 
     loss_history: (T,) losses per iteration (or per loss_x if given);
@@ -50,6 +51,8 @@ def plot_training(loss_history, train_acc_history, val_acc_history, title, loss_
     acc_x: (E,) where the checks were made, e.g. their iterations, on the loss's axis; by
     default 0, 1, ..., E - 1, one check per epoch. acc_xlabel: the accuracy panel's x label.
     figsize: in inches; a narrower figure is printed at a larger scale, so its text is larger.
+    kept: None, or the index of the check whose parameters training kept (the best validation
+        check, for the Solver and keep_best), marked with a star on the validation curve.
     Returns the figure.
     """
     # Checked before the figure is made: a refused call leaves no half-drawn figure behind.
@@ -60,12 +63,18 @@ def plot_training(loss_history, train_acc_history, val_acc_history, title, loss_
     if checks.shape != (len(train_acc_history),):
         raise ValueError(f"acc_x must be one position per check, ({len(train_acc_history)},), "
                          f"got shape {checks.shape}")
+    if kept is not None and not (is_count(kept) and kept < len(checks)):
+        raise ValueError(f"kept must be the index of a check, 0..{len(checks) - 1}, "
+                         f"got {kept!r}")
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=figsize, layout="constrained")
     ax_loss.plot(np.arange(len(loss_history)) if loss_x is None else loss_x,
                  loss_history, lw=0.6)
     ax_loss.set(xlabel="iteration", ylabel="training loss", title="Loss")
     ax_acc.plot(checks, train_acc_history, "o-", label=train_label)
     ax_acc.plot(checks, val_acc_history, "o-", label="validation")
+    if kept is not None:
+        ax_acc.plot(checks[kept], val_acc_history[kept], "*", color="k", markersize=12,
+                    zorder=3, label="kept parameters")
     ax_acc.set(xlabel=acc_xlabel, ylabel="accuracy", title="Classification accuracy")
     # Under the panels, where no curve can run beneath it: inside the panel, "best" still
     # covered the first checks, where the curves rise steeply.

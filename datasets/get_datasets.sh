@@ -14,6 +14,8 @@
 # extracted into a temporary folder, and only a complete, verified folder is renamed into place.
 # The folder gets a SOURCE.txt saying which archive it came from (the official URL or the local
 # archive's file name, its md5, official or not; read by cs231n.data_utils).
+# sh would stop at the next line with "Illegal option -o pipefail", which names no cause.
+[ -n "${BASH_VERSION:-}" ] || { echo "get_datasets.sh: error: run this script with bash: bash datasets/get_datasets.sh" >&2; exit 2; }
 set -euo pipefail
 
 readonly OFFICIAL_URL="https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
@@ -61,7 +63,13 @@ complete() {
 
 if [ -e "$target" ]; then
   complete "$target" || die "'$target' exists but is incomplete; delete it and run this script again"
-  say "CIFAR-10 is already in $target; nothing to do."
+  if [ -n "$archive" ]; then
+    # An archive given on purpose: say that it changed nothing, and what the folder holds.
+    from="$(sed -n 's/^source: //p' "$target/SOURCE.txt" 2>/dev/null || true)"
+    say "CIFAR-10 is already in $target${from:+ (from $from)}; the archive '$archive' was not used: delete that folder to extract it instead."
+  else
+    say "CIFAR-10 is already in $target; nothing to do."
+  fi
   exit 0
 fi
 

@@ -27,6 +27,7 @@ from cs231n.export import (
     execute_notebook,
     latex_document,
     load_manifest,
+    read_notebook,
 )
 
 SCRIPT = REPO / "export_pdf.sh"
@@ -152,20 +153,48 @@ def test_no_code_cell_starts_as_an_empty_box_at_the_foot_of_a_page(pdf):
 
 @pytest.mark.slow
 @needs_tex
+def markdown_results():
+    """(execution count, Markdown text) of every Markdown result of the committed notebooks."""
+    return [(cell.execution_count, output.data["text/markdown"])
+            for _, path in MANIFEST.problems
+            for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"
+            for output in cell.outputs
+            if output.output_type == "execute_result" and "text/markdown" in output.data]
+
+
+def first_word(markdown):
+    return re.sub(r"[>*`\s]+", " ", markdown).split()[0]
+
+
 def test_a_markdown_results_prompt_is_on_the_line_of_its_first_words(pdf):
     # nbconvert puts it on a line of its own above them; the template moves it.
     texts, _ = pdf
-    results = [(cell.execution_count, output.data["text/markdown"])
-               for _, path in MANIFEST.problems
-               for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"
-               for output in cell.outputs
-               if output.output_type == "execute_result" and "text/markdown" in output.data]
+    results = markdown_results()
     assert results
-    first_words = [(count, re.sub(r"[>*`\s]+", " ", text).split()[0]) for count, text in results]
+    first_words = [(count, first_word(text)) for count, text in results]
     text = "\n".join(texts)
     apart = [(count, word) for count, word in first_words
              if not re.search(rf"^\[{count}\]: *{re.escape(word)}", text, re.MULTILINE)]
     assert not apart, f"prompts not on the line of their result's first word: {apart}"
+
+
+@pytest.mark.slow
+@needs_tex
+def test_a_quoted_markdown_results_first_line_starts_where_its_next_line_does(pdf_path):
+    # A prompt that started the paragraph itself set the first words off by a space and more.
+    lines = [line for page in PdfReader(pdf_path).pages
+             for line in page.extract_text(extraction_mode="layout").splitlines()]
+    quoted = {(count, first_word(text)) for count, text in markdown_results() if text.startswith(">")}
+    checked, apart = 0, []
+    for k, line in enumerate(lines[:-1]):
+        m = re.match(r"\[(\d+)\]: +(\S+)", line)
+        following = lines[k + 1]
+        if not m or (int(m[1]), m[2]) not in quoted or following.lstrip()[:1] in ("", "•"):
+            continue     # not a quoted result, or a one-line paragraph before a list or a gap
+        checked += 1
+        if len(following) - len(following.lstrip()) != m.start(2):
+            apart.append(line[:40])
+    assert checked >= 5 and not apart, (checked, apart)
 
 
 @pytest.mark.slow
@@ -275,8 +304,23 @@ def test_a_listed_file_that_is_missing_is_an_error_naming_it(tmp_path, which):
     code_files = [path for _, path in MANIFEST.code_files]
     missing = tmp_path / ("gone.ipynb" if which == "notebook" else "gone.py")
     (notebooks if which == "notebook" else code_files).insert(1, missing)
-    with pytest.raises(ExportError, match=f"do not exist: {re.escape(str(missing))}; restore them or correct"):
+    with pytest.raises(ExportError, match=f"do not exist: {re.escape(str(missing))}; restore them "
+                                          r"\(the repository's with git checkout -- FILE\) or correct"):
         load_manifest(write_manifest(tmp_path, notebooks, code_files))
+
+
+def test_a_manifest_entry_that_is_no_notebook_is_a_manifest_error_not_a_broken_notebook(tmp_path):
+    # Advice to restore README.md with git checkout would be wrong: the manifest names the wrong file.
+    with pytest.raises(ExportError, match=r"README.md is not a Jupyter notebook \(.ipynb\): correct the manifest"):
+        read_notebook(REPO / "README.md")
+
+
+@pytest.mark.parametrize("script", ["export_pdf.sh", "datasets/get_datasets.sh"])
+def test_the_scripts_run_by_sh_say_to_use_bash(script):
+    if shutil.which("sh") is None or shutil.which("bash") == shutil.which("sh"):
+        pytest.skip("sh is bash here")
+    result = subprocess.run(["sh", str(REPO / script)], capture_output=True, text=True)
+    assert result.returncode == 2 and f"run this script with bash: bash {script}" in result.stderr
 
 
 def test_a_manifest_entry_without_its_notebook_says_what_it_expects(tmp_path):
@@ -443,7 +487,7 @@ def test_missing_tex_is_explained_with_install_commands_and_an_html_fallback(tmp
     out = tmp_path / "out.pdf"
     result = export("-o", out, path=path_without_tex(tmp_path))
     assert result.returncode != 0
-    assert "xelatex pandoc not found" in result.stderr
+    assert "xelatex and pandoc not found" in result.stderr
     assert "apt-get install texlive-xetex texlive-fonts-recommended texlive-plain-generic pandoc" in result.stderr
     assert "brew install" in result.stderr and "MiKTeX" in result.stderr and "HTML" in result.stderr
     assert "Traceback" not in result.stderr
@@ -457,7 +501,7 @@ def test_without_tex_unexecuted_notebooks_are_refused_before_any_html_is_written
     html_files = {f.name: f.stat().st_mtime_ns for f in (REPO / "build" / "html").glob("*.html")}
     result = export("--notebook-dir", folder, "-o", tmp_path / "out.pdf", path=path_without_tex(tmp_path))
     assert result.returncode != 0 and "Traceback" not in result.stderr
-    assert "warning: xelatex pandoc not found" in result.stdout and "was not executed" in result.stderr
+    assert "warning: xelatex and pandoc not found" in result.stdout and "was not executed" in result.stderr
     assert "HTML" not in result.stderr
     assert {f.name: f.stat().st_mtime_ns for f in (REPO / "build" / "html").glob("*.html")} == html_files
 
@@ -602,3 +646,15 @@ def test_a_cells_printed_text_is_one_block_however_often_it_was_flushed(tmp_path
     notebook_part = problems_part(tex)
     assert re.search(r"epoch 0\n\s*epoch 1\n\s*epoch 2", notebook_part)
     assert notebook_part.count(r"\begin{Verbatim}") == 2   # the cell's code, and one block of its output
+
+
+def test_an_interrupt_is_reported_in_one_line_not_a_traceback(monkeypatch, capsys):
+    import cs231n.export as export_module
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(export_module, "export", interrupted)
+    assert export_module.main([]) == 130
+    assert capsys.readouterr().err == ("export_pdf.sh: interrupted: no PDF was written, and a notebook being "
+                                       "executed was not written back (those executed before it were)\n")

@@ -74,6 +74,11 @@ def test_second_run_reuses_the_data(tiny_archive, dest):
     again = run_script("--dest", dest)  # no archive, no network needed
     assert again.returncode == 0
     assert "already" in again.stdout and "nothing to do" in again.stdout
+    # An archive given again (or another one) is not silently taken as used.
+    other = run_script("--archive", "/no/such/archive.tar.gz", "--dest", dest)
+    assert other.returncode == 0
+    assert (f"from local archive {tiny_archive.name}); the archive '/no/such/archive.tar.gz' was not used: "
+            "delete that folder to extract it instead" in other.stdout)
 
 
 def test_incomplete_existing_folder_is_reported(dest):

@@ -35,5 +35,16 @@ def test_a_bare_make_prints_the_targets_and_runs_nothing(tmp_path):
 
 
 @needs_make
+@pytest.mark.parametrize("folder", ["tests", "notebooks"])
+def test_a_folder_name_typed_as_a_target_fails_instead_of_doing_nothing(folder):
+    # `make tests` for `make test` said "Nothing to be done for 'tests'" and succeeded.
+    result = make(folder)
+    assert result.returncode != 0 and result.stdout == ""
+    hint = " (did you mean 'make test'?)" if folder == "tests" else ""
+    expected = f"make: '{folder}' is a folder, not a target{hint}; a bare 'make' lists the targets"
+    assert result.stderr.splitlines()[0] == expected
+
+
+@needs_make
 def test_pdf_exports_the_notebooks_as_they_are():
     assert make("-n", "pdf", "-o", ".venv/.installed").stdout.strip() == "bash export_pdf.sh"

@@ -1,7 +1,13 @@
 import numpy as np
 import pytest
 
-from cs231n.metrics import accuracy_difference_se, bonferroni_z, confusion_matrix, paired_accuracy_difference_se
+from cs231n.metrics import (
+    accuracy_difference_se,
+    bonferroni_z,
+    confusion_matrix,
+    paired_accuracy_difference_se,
+    paired_accuracy_difference_z,
+)
 
 
 def test_confusion_matrix_counts():
@@ -40,6 +46,11 @@ def test_paired_standard_error_by_hand():
     # d = (1, 1, 1, -1, 0 x 6): mean 0.2, population variance 0.4 - 0.04 = 0.36, se = 0.6 / sqrt(10)
     assert paired_accuracy_difference_se(a, b) == pytest.approx(0.6 / np.sqrt(10), rel=1e-12)
     assert paired_accuracy_difference_se(a, a) == 0.0
+    # In standard errors, signed: 0.2 / (0.6 / sqrt(10)).
+    assert paired_accuracy_difference_z(a, b) == pytest.approx(np.sqrt(10) / 3, rel=1e-12)
+    assert paired_accuracy_difference_z(b, a) == pytest.approx(-np.sqrt(10) / 3, rel=1e-12)
+    assert paired_accuracy_difference_z(a, a) == 0.0
+    assert paired_accuracy_difference_z(np.ones(5, bool), np.zeros(5, bool)) == np.inf   # a difference, no noise
 
 
 def test_paired_standard_error_matches_the_spread_over_resampled_examples():

@@ -73,7 +73,15 @@ def test_plots_have_titles_and_labels():
     plt.close("all")
     with pytest.raises(ValueError, match="got 2 training and 1 validation accuracies"):
         plot_training([1.0], [0.1, 0.2], [0.1], "run")
+    for bad in [2, -1, 1.0]:
+        with pytest.raises(ValueError, match=rf"kept must be the index of a check, 0\.\.1, got {bad!r}"):
+            plot_training([1.0], [0.1, 0.2], [0.1, 0.2], "run", kept=bad)
     assert plt.get_fignums() == []     # refused before any figure was made: none left half drawn
+    # The kept check is starred on the validation curve, at its position on the x axis.
+    fig = plot_training([3.0, 2.0, 1.0], [0.1, 0.5, 0.6], [0.1, 0.4, 0.3], "run", acc_x=[0, 5, 9], kept=1)
+    star = [line for line in fig.axes[1].get_lines() if line.get_label() == "kept parameters"]
+    assert len(star) == 1 and list(star[0].get_xdata()) == [5] and list(star[0].get_ydata()) == [0.4]
+    plt.close("all")
     # Rows are true classes, normalised to fractions of each: class a (3 examples) predicted a, a, b.
     fig = plot_confusion_matrix(np.array([0, 0, 0, 1]), np.array([0, 0, 1, 0]), ["a", "b"], "cm")
     assert fig.axes[0].get_title() == "cm"
