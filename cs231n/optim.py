@@ -52,6 +52,7 @@ def _config(config, rule):
         config.setdefault(key, value)
     return config
 
+
 def _check_in_place(w, dw, rule):
     """Raise ValueError unless w can be updated in place by dw (an update rule's
     boundary check)."""
