@@ -19,12 +19,18 @@ def rel_error(x, y):
 def _same_shape_float64(caller, x, y):
     """x and y as float64 arrays; ValueError, naming caller, unless they have one shape."""
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    if x.shape != y.shape:
+    _check_same_shape(caller, x.shape, y.shape)
+    return x, y
+
+
+def _check_same_shape(caller, x_shape, y_shape):
+    """ValueError, naming caller, unless two arrays to be compared entry by entry have one
+    shape."""
+    if x_shape != y_shape:
         raise ValueError(f"{caller} compares two arrays entry by entry, so they need one "
-                         f"shape, got {x.shape} and {y.shape}. A gradient of another shape "
+                         f"shape, got {x_shape} and {y_shape}. A gradient of another shape "
                          f"than its parameter is usually a bug (a transposed weight, say); "
                          f"reshape only arrays whose entries correspond, e.g. (M,) and (1, M)")
-    return x, y
 
 
 def centred_difference_atol(f_value, h=1e-5):
@@ -126,9 +132,7 @@ def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5, seed=None):
     not a floating-point numpy array, or analytic_grad not an array of x's shape (as rel_error).
     """
     _check_point(x)
-    if np.shape(analytic_grad) != x.shape:
-        # raises, with rel_error's hint
-        _same_shape_float64("grad_check_sparse", x, analytic_grad)
+    _check_same_shape("grad_check_sparse", x.shape, np.shape(analytic_grad))
     rng = np.random.default_rng(seed)
     errors = []
     for _ in range(num_checks):
