@@ -8,7 +8,7 @@ For a batch X (N, n), L is the sum over rows and the outer products become X^T R
 """
 import numpy as np
 
-from cs231n.checks import check_count
+from cs231n.checks import check_count, is_count
 
 
 def _check(W, x):
@@ -91,9 +91,9 @@ def pca(X, m):
     1 <= m <= min(N, n).
     """
     rank_bound = min(np.shape(X))   # checked before the SVD, which is the costly part
-    if not 1 <= m <= rank_bound:
-        raise ValueError(f"m must be from 1 to min(N, n) = {rank_bound} for X {np.shape(X)}, "
-                         f"got {m}")
+    if not (is_count(m, 1) and m <= rank_bound):
+        raise ValueError(f"m must be an integer from 1 to min(N, n) = {rank_bound} for X "
+                         f"{np.shape(X)}, got {m!r}")
     _, S, Vt = np.linalg.svd(X, full_matrices=False)
     return Vt[:m], 0.5 * float(np.sum(S[m:] ** 2))
 

@@ -7,8 +7,10 @@ the CPU it finds: Haswell's on EPYC 3, an AMD EPYC with AVX2, SkylakeX's on EPYC
 AVX-512 (the README's machines). OPENBLAS_CORETYPE, set before numpy is imported, overrides the
 choice; a name OpenBLAS does not know is ignored. Different kernels add a product's terms in
 different orders, and each addition rounds, so results differ in the last bits; a training run
-compounds that over thousands of steps into different weights and accuracies. numpy's own
-vectorised loops (exp, log, sums) also follow the CPU's instructions.
+compounds that over thousands of steps into different weights and accuracies. The number of
+BLAS threads matters too: a run with one thread reproduced a two-thread run's default training
+bit for bit, but not its runs on PCA inputs or with Adam. numpy's own vectorised loops (exp,
+log, sums) also follow the CPU's instructions.
 """
 import os
 
@@ -62,11 +64,13 @@ def numpy_openblas():
 
 
 def describe():
-    """Two sentences for a notebook's output: numpy's version, its BLAS and the kernels it runs
-    here, and what other CPUs would do to the results. Returns a str."""
+    """Two sentences for a notebook's output: numpy's version, its BLAS, the kernels and
+    number of threads it runs here, and what other CPUs or thread counts would do to the
+    results. Returns a str."""
     info = numpy_openblas()
-    caveat = ("Other kernels, and numpy's own loops on other CPUs, add up terms in other "
-              "orders, so trained accuracies there can come out a few points different.")
+    caveat = ("Other kernels, another number of BLAS threads, and numpy's own loops on other "
+              "CPUs add up terms in other orders, so trained accuracies there can come out a "
+              "few points different.")
     if info is None:
         name = numpy_blas_name()
         blas = (f"an OpenBLAS ({name}) that could not be told apart from others loaded"
@@ -82,5 +86,7 @@ def describe():
     else:
         # chosen for the CPU, OPENBLAS_CORETYPE unset or not taken (unknown name, set too late)
         kernels = f"the {architecture} kernels it picked for this CPU"
-    return (f"Computed with numpy {np.__version__} and OpenBLAS {version}, running {kernels}. "
-            f"{caveat}")
+    threads = info.get("num_threads")
+    on_threads = "" if threads is None else f" on {threads} thread{'s' * (threads != 1)}"
+    return (f"Computed with numpy {np.__version__} and OpenBLAS {version}, running "
+            f"{kernels}{on_threads}. {caveat}")

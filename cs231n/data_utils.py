@@ -23,6 +23,13 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CIFAR10_DIR = REPO_ROOT / "datasets" / "cifar-10-batches-py"
 FETCH_COMMAND = "bash datasets/get_datasets.sh"
 _LOCAL_ARCHIVE = "local archive "   # how SOURCE.txt names a local copy of the archive
+# Unofficial archives known by their md5, and what they are
+KNOWN_MIRRORS = {
+    "4fcaf0413fc693a7ad1b32e8c51bd61b":
+        "a CIFAR-10 mirror rebuilt from a public JPEG copy of the images (the same images and "
+        "labels; its pixel values differ slightly from the official release's, so accuracies "
+        "are close to, not identical with, those on the official data)",
+}
 CLASSES = ("plane", "car", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 IMAGE_SHAPE = (32, 32, 3)
 NUM_CLASSES = len(CLASSES)
@@ -493,8 +500,10 @@ def cifar10_source(root=None):
         info.update(source=source, md5=fields.get("md5", "unknown"),
                     official={"yes": True, "no": False}.get(fields.get("official")))
     kind = {True: "the official CIFAR-10 archive",
-            False: ("an unofficial CIFAR-10 archive (its pixel values and the order of its "
-                    "images can differ from the official release's)"),
+            False: KNOWN_MIRRORS.get(info["md5"],
+                                     "an unofficial CIFAR-10 archive (its pixel values and the "
+                                     "order of its images can differ from the official "
+                                     "release's)"),
             None: "a CIFAR-10 copy of unknown origin"}[info["official"]]
     info["description"] = f"Data: {kind}; {info['source']}, md5 {info['md5']}."
     return info

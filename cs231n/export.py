@@ -167,7 +167,8 @@ def _cell_name(k, num_code, index):
 
 
 def _clock(seconds):
-    return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
+    minutes, seconds = divmod(round(seconds, 1), 60)   # rounded first: 59.96 s is 1:00.0
+    return f"{int(minutes)}:{seconds:04.1f}"
 
 
 def execute_notebook(path, timeout=CELL_TIMEOUT, log=print):

@@ -104,11 +104,17 @@ def ml_solution(Y, q, alpha, beta=None):
     lam, U = np.linalg.eigh(Y @ Y.T / D)
     lam, U = lam[::-1], U[:, ::-1]
     if beta is None:
-        beta = 1.0 / lam[q:].mean()
+        noise = lam[q:].mean()
+        # eigenvalues of a rank-q YY^T beyond the q-th are rounding noise, of either sign
+        if noise <= N * np.finfo(float).eps * lam[0]:
+            raise ValueError(f"Y {Y.shape} has rank at most q = {q}: the eigenvalues beyond "
+                             "the q-th are zero to rounding, so they give no noise level; "
+                             "pass beta")
+        beta = 1.0 / noise
     if lam[q - 1] <= 1.0 / beta:
         raise ValueError(f"noise variance 1/beta = {1 / beta:.3g} is not below the q-th "
                          f"eigenvalue {lam[q - 1]:.3g} of YY^T/D: no latent signal to fit")
-    return U[:, :q] * np.sqrt((lam[:q] - 1.0 / beta) / alpha), beta
+    return U[:, :q] * np.sqrt((lam[:q] - 1.0 / beta) / alpha), float(beta)
 
 
 def fit(Y, q, alpha, beta, update_rule, optim_config, num_iters, seed=0, record_every=10):

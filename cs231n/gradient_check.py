@@ -13,7 +13,8 @@ def rel_error(x, y):
     every entry of one with every entry of the other, which says nothing).
     """
     x, y = _same_shape_float64("rel_error", x, y)
-    return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
+    # initial=0: arrays with no entries (an empty batch's gradient) do not differ
+    return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y)), initial=0.0))
 
 
 def _same_shape_float64(caller, x, y):
@@ -61,7 +62,8 @@ def gradient_tolerance_ratio(analytic, numerical, f_value, h=1e-5, rtol=1e-5):
     atol = centred_difference_atol(f_value, h)
     analytic, numerical = _same_shape_float64("gradient_tolerance_ratio", analytic,
                                               numerical)
-    return float(np.max(np.abs(analytic - numerical) / (rtol * np.abs(numerical) + atol)))
+    return float(np.max(np.abs(analytic - numerical) / (rtol * np.abs(numerical) + atol),
+                        initial=0.0))
 
 
 def _check_point(x):

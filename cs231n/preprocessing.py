@@ -6,6 +6,7 @@ pixels are strongly correlated: 512 principal components keep 99% of their varia
 projecting onto them cuts the first layer's cost six-fold, and whitening them (unit variance per
 component) gives the optimiser a better-conditioned input.
 """
+import math
 import numbers
 
 import numpy as np
@@ -92,8 +93,8 @@ def pca_whitening(X, num_components, epsilon=1e-3, num_rows=10000, seed=0, white
     if num_components > D:
         raise ValueError(f"num_components must be in 1..{D} for {D} input values, "
                          f"got {num_components}")
-    if epsilon < 0:
-        raise ValueError(f"epsilon must be >= 0, got {epsilon}")
+    if not 0 <= epsilon < math.inf:   # also refuses NaN, which would make P all NaN
+        raise ValueError(f"epsilon must be a finite number >= 0, got {epsilon}")
     check_count("num_rows", num_rows, least=2, meaning=" (rows for the covariance)")
     rows = np.random.default_rng(seed).choice(N, min(num_rows, N), replace=False)
     sample = X.reshape(N, D)[np.sort(rows)].astype(np.float64)
@@ -158,7 +159,8 @@ def principal_components_with_copies(data, num_components=512, epsilon=1e-3,
     P, variance_kept = pca_whitening(X_train, num_components, epsilon, whiten=whiten)
 
     def project(X, out=None):
-        return np.matmul(X.reshape(len(X), -1), P, out=out)
+        # P's row count, not -1, which numpy cannot resolve for an empty split
+        return np.matmul(X.reshape(len(X), P.shape[0]), P, out=out)
 
     projected = {k: (project(v) if k.startswith("X_") else v) for k, v in data.items()
                 if k != "X_train"}

@@ -37,8 +37,11 @@ class Solver:
     num_train_samples / num_val_samples: how many examples the per-epoch accuracy checks use
         (None: all). checkpoint_name: write '<name>_epoch_<k>.npz' after each epoch (arrays and
         JSON, no pickle), which load_checkpoint reads back.
-    seed: seeds minibatch sampling and subsampling; None draws the seed from np.random, so
-        np.random.seed(...) before construction makes a run reproducible too.
+    seed: seeds minibatch sampling and the checks' subsampling; None draws the seed from
+        np.random, so np.random.seed(...) before construction makes a run reproducible too.
+        Both draw from one generator, as the course's Solver draws both from np.random, so a
+        change of num_train_samples or num_val_samples also changes the minibatches after the
+        first check.
     Afterwards: loss_history (per iteration), train_acc_history and val_acc_history (after the
     first update, then per epoch, as the course's Solver; once when that update ends epoch 1),
     best_val_acc and best_params (copies, restored into the model by train()). The update rule
@@ -53,9 +56,10 @@ class Solver:
         options = {**DEFAULTS, **kwargs}
         for name, value in options.items():
             setattr(self, name, value)
-        # numpy scalars as the Python numbers they equal, as a checkpoint stores them (JSON), so
-        # that a resumed run computes its decayed rates in the same arithmetic
-        self.optim_config = {k: v.item() if isinstance(v, np.generic) else v
+        # numpy scalars and 0-d arrays as the Python numbers they equal, as a checkpoint stores
+        # them (JSON), so that a resumed run computes its decayed rates in the same arithmetic;
+        # a shared 0-d array would also be decayed in place once per parameter
+        self.optim_config = {k: v.item() if _is_numpy_scalar(v) else v
                              for k, v in (self.optim_config or {}).items()}
         if self.update_rule not in UPDATE_RULES:
             raise ValueError(f"unknown update rule '{self.update_rule}'; "
@@ -126,10 +130,10 @@ class Solver:
         return loss
 
     def check_accuracy(self, X, y, num_samples=None, batch_size=100):
-        """Fraction of correct predictions on X (N, ...), y (N,); on a random subset of
-        num_samples examples if given; predicted batch_size examples at a time to bound
-        memory. Raises ValueError for no examples or a batch_size that is not a positive
-        integer."""
+        """Fraction of correct predictions on X (N, ...), y (N,); on num_samples examples drawn
+        at random with replacement (as the course's Solver draws them) if given; predicted
+        batch_size examples at a time to bound memory. Raises ValueError for no examples or a
+        batch_size that is not a positive integer."""
         if len(X) == 0:
             raise ValueError("check_accuracy needs at least one example, got X of shape "
                              f"{np.shape(X)}")
@@ -282,6 +286,16 @@ class Solver:
         rule = meta["update_rule"]
         if rule not in UPDATE_RULES:
             raise ValueError(f"{path}: unknown update rule '{rule}' in the checkpoint")
+        try:   # values the Solver's constructor would refuse
+            check_count("batch_size", meta["batch_size"])
+            check_count("epoch", meta["epoch"], least=0)
+            if not is_positive_number(meta["lr_decay"]):
+                raise ValueError("lr_decay must be a positive number, got "
+                                 f"{meta['lr_decay']!r}")
+            for scalars in meta["optim_scalars"].values():
+                optim.check_config(rule, scalars)
+        except ValueError as e:
+            raise ValueError(f"{path}: {e}; the checkpoint is corrupt") from None
         rng = np.random.Generator(type(self.rng.bit_generator)())
         try:
             rng.bit_generator.state = meta["rng_state"]
@@ -296,9 +310,14 @@ class Solver:
         self._update = getattr(optim, self.update_rule)
 
 
+def _is_numpy_scalar(value):
+    """True for a numpy scalar (np.float32(1e-3)) or a 0-d array (np.array(1e-3))."""
+    return isinstance(value, np.generic) or (isinstance(value, np.ndarray) and value.ndim == 0)
+
+
 def _json_scalar(value):
     """json.dumps hook: numpy scalars (e.g. an np.float64 learning rate) as Python numbers."""
-    if isinstance(value, np.generic):
+    if _is_numpy_scalar(value):
         return value.item()
     raise TypeError(f"a checkpoint cannot store {type(value).__name__} {value!r}")
 

@@ -18,7 +18,8 @@ def visualize_grid(Xs, ubound=255.0, padding=1, background=0.0):
     G = ceil(sqrt(N)) tiles a row, R = ceil(N / G) rows, so that no row is left empty
     (50 tiles: 7 rows of 8, not 8 of 8).
     """
-    Xs = np.asarray(Xs)
+    # float64: differences of signed integer pixels would wrap around in their own dtype
+    Xs = np.asarray(Xs, dtype=np.float64)
     if Xs.ndim != 4 or Xs.shape[0] == 0:
         raise ValueError("visualize_grid needs at least one image, of shape (N, H, W, C), "
                          f"got {Xs.shape}")

@@ -140,8 +140,13 @@ fi
 extracted="$work/extract"
 mkdir "$extracted"
 say "extracting"
-tar -xzf "$archive" -C "$extracted" 2>"$work/tar.err" \
+# Owners and modes are this user's, not the archive's (tar keeps them when run as root).
+tar -xzf "$archive" -C "$extracted" --no-same-owner --no-same-permissions 2>"$work/tar.err" \
   || die "extraction failed (disk full, or the archive is corrupt): $(head -c 300 "$work/tar.err")"
+# Plain files and folders only: writing SOURCE.txt through a link in an unofficial archive would
+# write outside the data folder.
+odd="$(find "$extracted" -mindepth 1 ! -type f ! -type d -print -quit)"
+[ -z "$odd" ] || die "the archive holds a link or special file (${odd#"$extracted"/}), where CIFAR-10's holds plain files only: it is not a faithful copy. Fetch the official archive."
 complete "$extracted/$FOLDER" || die "extracted archive is missing batch files"
 
 {

@@ -99,8 +99,10 @@ def test_bad_shapes_are_refused(W, x, message):
 
 def test_a_code_size_or_record_interval_out_of_range_is_refused():
     X = np.random.default_rng(0).standard_normal((20, 5))
-    with pytest.raises(ValueError, match=r"m must be from 1 to min\(N, n\) = 5 for X \(20, 5\), got 6"):
+    with pytest.raises(ValueError, match=r"m must be an integer from 1 to min\(N, n\) = 5 for X \(20, 5\), got 6"):
         ae.pca(X, 6)
+    with pytest.raises(ValueError, match=r"m must be an integer from 1 .*got 1\.5"):   # not a slicing TypeError
+        ae.pca(X, 1.5)
     with pytest.raises(ValueError, match=r"record_every must be an integer of at least 1 \(steps between .*got 0"):
         ae.train(X, 2, learning_rate=1e-3, num_iters=5, record_every=0)
     for kwargs, message in [(dict(m=0), "m must be an integer of at least 1 .*got 0"),

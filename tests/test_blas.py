@@ -75,6 +75,13 @@ def test_describe_names_numpy_openblas_and_its_kernels(monkeypatch):
     assert "the Haswell kernels it picked for this CPU" in blas.describe()
     monkeypatch.setattr(blas, "numpy_openblas", lambda: {"version": None, "architecture": None})
     assert "kernels it does not report" in blas.describe() and "None" not in blas.describe()
+    # The thread count changes results too (a notebook re-run with one thread differed), so it is named.
+    monkeypatch.setattr(blas, "numpy_openblas", lambda: {"version": "0.3.31", "architecture": "Haswell",
+                                                         "num_threads": 2})
+    assert "it picked for this CPU on 2 threads. Other kernels, another number of BLAS threads" in blas.describe()
+    monkeypatch.setattr(blas, "numpy_openblas", lambda: {"version": "0.3.31", "architecture": "Haswell",
+                                                         "num_threads": 1})
+    assert "for this CPU on 1 thread." in blas.describe()
 
 
 @pytest.mark.parametrize("name, says", [("accelerate", "accelerate as its BLAS"),

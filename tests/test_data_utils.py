@@ -519,3 +519,13 @@ def test_patches_round_trip_and_order():
     for bad in (patches[0], patches[:, :3]):      # one flat patch; rows too short for a 1 x 1 x 3 ... patch
         with pytest.raises(ValueError, match="are not p x p x 3 patches"):
             data_utils.from_patches(bad, (8, 8, 3))
+
+
+def test_a_known_mirror_is_described_as_what_it_is(tiny_cifar_dir):
+    md5 = "4fcaf0413fc693a7ad1b32e8c51bd61b"   # the course machines' JPEG-derived mirror
+    (tiny_cifar_dir / "SOURCE.txt").write_text(f"source: local archive cifar-10-python.tar.gz\nmd5: {md5}\n"
+                                               "official: no\n")
+    info = cifar10_source(tiny_cifar_dir)
+    assert info["description"] == (f"Data: {data_utils.KNOWN_MIRRORS[md5]}; "
+                                   f"local archive cifar-10-python.tar.gz, md5 {md5}.")
+    assert "rebuilt from a public JPEG copy" in info["description"]

@@ -21,6 +21,7 @@ from conftest import REPO
 from cs231n.export import (
     ExportError,
     _bookmark_symbols,
+    _clock,
     _write_atomically,
     check_notebooks,
     combined_notebook,
@@ -658,3 +659,7 @@ def test_an_interrupt_is_reported_in_one_line_not_a_traceback(monkeypatch, capsy
     assert export_module.main([]) == 130
     assert capsys.readouterr().err == ("export_pdf.sh: interrupted: no PDF was written, and a notebook being "
                                        "executed was not written back (those executed before it were)\n")
+
+
+def test_clock_rounds_before_it_splits_minutes():
+    assert [_clock(s) for s in (0, 59.94, 59.96, 119.97, 61.25)] == ["0:00.0", "0:59.9", "1:00.0", "2:00.0", "1:01.2"]

@@ -179,3 +179,20 @@ def test_help_prints_the_header_comment():
 def test_unknown_argument_is_refused(dest):
     result = run_script("--frobnicate")
     assert result.returncode != 0 and "unknown argument '--frobnicate'" in result.stderr
+
+
+def test_an_archive_with_a_link_is_refused_and_nothing_is_written_through_it(tiny_archive, dest, tmp_path):
+    # An unofficial archive whose SOURCE.txt is a link: the script wrote its record through it, outside dest.
+    victim = tmp_path / "victim.txt"
+    victim.write_text("untouched\n")
+    archive = tmp_path / "linked-cifar-10-python.tar.gz"
+    with tarfile.open(tiny_archive) as src, tarfile.open(archive, "w:gz") as tar:
+        for member in src.getmembers():
+            tar.addfile(member, src.extractfile(member) if member.isfile() else None)
+        link = tarfile.TarInfo("cifar-10-batches-py/SOURCE.txt")
+        link.type, link.linkname = tarfile.SYMTYPE, str(victim)
+        tar.addfile(link)
+    result = run_script("--archive", archive, "--accept-checksum", "--dest", dest)
+    assert result.returncode != 0
+    assert "holds a link or special file (cifar-10-batches-py/SOURCE.txt)" in result.stderr
+    assert victim.read_text() == "untouched\n" and leftovers(dest) == []

@@ -128,3 +128,13 @@ def test_fit_refuses_counts_out_of_range():
         with pytest.raises(ValueError, match=message):
             gplvm.fit(Y, **{"q": 2, "alpha": alpha, "beta": beta, "update_rule": adam,
                             "optim_config": {"learning_rate": 0.05}, "num_iters": 5, **kwargs})
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_ml_solution_refuses_to_estimate_the_noise_of_data_of_rank_q(seed):
+    # Y of rank 2 = q: the discarded eigenvalues are rounding noise (1e-17, of either sign), which gave
+    # beta = +-5e15 before.
+    Y = np.random.default_rng(seed).standard_normal((6, 2))
+    with pytest.raises(ValueError, match=r"Y \(6, 2\) has rank at most q = 2.*pass beta"):
+        gplvm.ml_solution(Y, 2, alpha=1.0)
+    assert type(gplvm.ml_solution(Y, 1, alpha=1.0)[1]) is float

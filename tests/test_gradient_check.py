@@ -16,6 +16,8 @@ def test_rel_error_definition():
     assert rel_error(np.array([1.0]), np.array([3.0])) == pytest.approx(0.5)
     assert rel_error(np.array([0.0]), np.array([1e-9])) == pytest.approx(1e-9 / 1e-8)
     assert rel_error(2.0, 2.0) == 0.0
+    assert rel_error(np.zeros((0, 3)), np.zeros((0, 3))) == 0.0   # an empty batch's gradient
+    assert gradient_tolerance_ratio(np.zeros(0), np.zeros(0), 1.0) == 0.0
 
 
 @pytest.mark.parametrize("compare", [rel_error, lambda a, n: gradient_tolerance_ratio(a, n, 1.0)])

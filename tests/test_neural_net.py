@@ -113,8 +113,10 @@ def test_bad_inputs_and_divergence_are_reported(toy):
         net.train(X, y, X, y, batch_size=0)
     with pytest.raises(ValueError, match="num_iters must be an integer of at least 0, got 2.5"):
         net.train(X, y, X, y, num_iters=2.5)
-    with pytest.raises(ValueError, match=r"needs at least one example, got X_val \(0, 4\)"):   # not NaN accuracies
+    with pytest.raises(ValueError, match=r"need at least one example, got X_val \(0, 4\)"):   # not NaN accuracies
         net.train(X, y, X[:0], y[:0], num_iters=2)
+    with pytest.raises(ValueError, match=r"need at least one example, got X \(0, 4\)"):   # not numpy's choice error
+        net.train(X[:0], y[:0], X, y, num_iters=2)
 
 
 def test_train_updates_the_parameters_in_place_by_sgd():
@@ -145,3 +147,10 @@ def test_regularised_gradients_match_numerical_when_W1_is_above_min_blas_size():
         errors = grad_check_sparse(lambda _: net.loss(X, y, reg=0.7)[0], net.params[name], grads[name],
                                    num_checks=15, seed=2)
         assert max(errors) < 1e-7, name
+
+
+def test_train_leaves_a_0d_array_learning_rate_of_the_caller_unchanged(toy):
+    net, X, y = toy
+    rate = np.array(1e-3)   # decayed in place by *= before
+    net.train(X, y, X, y, learning_rate=rate, num_iters=3, batch_size=5)
+    assert rate == 1e-3

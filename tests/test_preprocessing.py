@@ -74,8 +74,9 @@ def test_bad_inputs_are_refused():
     for bad in [1, 100.0]:
         with pytest.raises(ValueError, match=f"num_rows must be an integer of at least 2 .*got {bad!r}"):
             pca_whitening(X, 2, num_rows=bad)
-    with pytest.raises(ValueError, match="epsilon must be >= 0"):
-        pca_whitening(X, 2, epsilon=-1)
+    for bad in [-1, float("nan"), float("inf")]:   # NaN made P all NaN
+        with pytest.raises(ValueError, match=f"epsilon must be a finite number >= 0, got {bad}"):
+            pca_whitening(X, 2, epsilon=bad)
     with pytest.raises(ValueError, match="centred inputs"):
         pca_whitening(X + 10, 2)
     with pytest.raises(ValueError, match="the 200 sampled rows span only 6 of the 7 components asked for"):
@@ -238,3 +239,12 @@ def test_copy_rows_by_hand_and_refusals():
     ]:
         with pytest.raises(ValueError, match=message):
             copy_rows(*args, **kwargs)
+
+
+def test_empty_validation_and_test_splits_project_to_empty_rows():
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((40, 3, 4, 4))
+    X -= X.mean(axis=0)
+    data = {"X_train": X, "y_train": rng.integers(10, size=40), "X_val": X[:0], "y_val": np.zeros(0, int)}
+    projected, _, _ = principal_components_with_copies(data, num_components=3)
+    assert projected["X_val"].shape == (0, 3)

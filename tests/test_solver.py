@@ -332,3 +332,39 @@ def test_helpers_of_optim_are_not_update_rules():
     for name in ["axpy", "blocks", "_check_in_place"]:
         with pytest.raises(ValueError, match=f"unknown update rule '{name}'"):
             make_solver(small_data(), update_rule=name)
+
+
+def test_a_0d_array_learning_rate_decays_once_per_epoch_and_is_left_unchanged():
+    # One 0-d array shared by every parameter's config was decayed in place once per parameter.
+    rate = np.array(0.05)
+    solver = make_solver(small_data(), optim_config={"learning_rate": rate}, lr_decay=0.5, num_epochs=2)
+    solver.train()
+    assert rate == 0.05
+    assert {config["learning_rate"] for config in solver.optim_configs.values()} == {0.05 * 0.5 ** 2}
+
+
+def _rewrite_meta(src, dst, **changes):
+    """A copy of checkpoint src with some of its meta entries changed."""
+    with np.load(src, allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    meta = json.loads(arrays.pop("meta").item())
+    for key, value in changes.items():
+        meta[key] = value
+    np.savez(dst, meta=np.array(json.dumps(meta)), **arrays)
+
+
+@pytest.mark.parametrize("changes, message", [
+    (dict(batch_size=0), "batch_size must be an integer of at least 1"),
+    (dict(epoch=-1), "epoch must be an integer of at least 0"),
+    (dict(lr_decay=-1.0), "lr_decay must be a positive number, got -1.0"),
+    (dict(optim_scalars={k: {"learning_rate": 0.05, "momentum": 0.9} for k in ("W1", "b1", "W2", "b2")}),
+     r"sgd: unknown config key\(s\) \['momentum'\]"),
+])
+def test_a_checkpoint_with_values_out_of_range_is_refused_before_anything_changes(tmp_path, changes, message):
+    make_solver(small_data(), num_epochs=1, checkpoint_name=str(tmp_path / "run")).train()
+    _rewrite_meta(tmp_path / "run_epoch_1.npz", tmp_path / "edited.npz", **changes)
+    solver = make_solver(small_data())
+    before = {k: v.copy() for k, v in solver.model.params.items()}
+    with pytest.raises(ValueError, match=rf"edited\.npz: {message}.*; the checkpoint is corrupt"):
+        solver.load_checkpoint(tmp_path / "edited.npz")
+    assert all(np.array_equal(solver.model.params[k], before[k]) for k in before) and solver.epoch == 0

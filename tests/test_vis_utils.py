@@ -115,3 +115,8 @@ def test_scientific_latex(value, digits, text):
     for bad in [np.inf, np.nan]:
         with pytest.raises(ValueError, match=f"scientific_latex writes finite numbers, got {bad}"):
             scientific_latex(bad)
+
+
+def test_signed_integer_images_are_scaled_without_wrapping_around():
+    Xs = np.array([-100, 0, 100], dtype=np.int8).reshape(1, 1, 3, 1)
+    np.testing.assert_allclose(visualize_grid(Xs, padding=0).ravel(), [0.0, 127.5, 255.0])

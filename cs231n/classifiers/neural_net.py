@@ -100,9 +100,11 @@ class TwoLayerNet:
         """
         self._check_inputs(X, y)
         self._check_inputs(X_val, y_val)
-        if len(X_val) == 0:
-            raise ValueError("train measures accuracy on X_val, so it needs at least one "
-                             f"example, got X_val {X_val.shape}")
+        for name, data in (("X", X), ("X_val", X_val)):
+            if len(data) == 0:
+                raise ValueError(f"train draws its minibatches from X and measures accuracy on "
+                                 f"X_val, so both need at least one example, got {name} "
+                                 f"{data.shape}")
         check_count("batch_size", batch_size)
         check_count("num_iters", num_iters, least=0)
         num_train = X.shape[0]
@@ -143,7 +145,8 @@ class TwoLayerNet:
                     print(f"iteration {it} / {num_iters}: loss {loss:f}")
                 if it % iterations_per_epoch == 0:
                     check_accuracies(it, X_batch, y_batch)
-                    learning_rate *= learning_rate_decay
+                    # not *=, which would change a caller's 0-d array
+                    learning_rate = learning_rate * learning_rate_decay
             # Without this check, keep_best would discard updates since the last epoch began.
             if keep_best and num_iters > 0 and (num_iters - 1) % iterations_per_epoch != 0:
                 check_accuracies(num_iters - 1, X_batch, y_batch)
