@@ -59,10 +59,11 @@ def grad(W, x):
     return dW_encoder + dW_decoder
 
 
-def train(X, m, learning_rate, num_iters, seed=0, record_every=10):
+def train(X, m, learning_rate, num_iters, seed=0, record_every=10, W_start=None):
     """Minimise the summed loss over the rows of X by full-batch gradient descent.
 
-    X: (N, n) data (centred); m: code size. W starts at 0.01 * standard normal (m, n) from seed.
+    X: (N, n) data (centred); m: code size. W starts at 0.01 * standard normal (m, n) from seed,
+    or at a copy of W_start (m, n), e.g. to continue an earlier run.
     Returns W (m, n) and history, a dict of 'iteration' and 'loss' lists every record_every
     steps.
     """
@@ -71,7 +72,14 @@ def train(X, m, learning_rate, num_iters, seed=0, record_every=10):
     check_count("record_every", record_every, meaning=" (steps between records)")
     if np.ndim(X) != 2:
         raise ValueError(f"X must be (N, n), one example per row, got shape {np.shape(X)}")
-    W = 0.01 * np.random.default_rng(seed).standard_normal((m, np.shape(X)[1]))
+    shape = (m, np.shape(X)[1])
+    if W_start is None:
+        W = 0.01 * np.random.default_rng(seed).standard_normal(shape)
+    elif np.shape(W_start) != shape:
+        raise ValueError(f"W_start must be (m, n) = {shape} for m = {m} and X {np.shape(X)}, "
+                         f"got {np.shape(W_start)}")
+    else:
+        W = np.array(W_start, dtype=float)   # a copy: the caller's array is left as it is
     history = {"iteration": [], "loss": []}
     for it in range(num_iters + 1):
         if it % record_every == 0:

@@ -21,6 +21,9 @@ from cs231n.checks import check_count
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CIFAR10_DIR = REPO_ROOT / "datasets" / "cifar-10-batches-py"
+# Where the course's own notebooks keep it, when this package is copied into a course folder as
+# its cs231n/: cs231n/datasets/cifar-10-batches-py
+COURSE_CIFAR10_DIR = Path(__file__).resolve().parent / "datasets" / "cifar-10-batches-py"
 FETCH_COMMAND = "bash datasets/get_datasets.sh"
 _LOCAL_ARCHIVE = "local archive "   # how SOURCE.txt names a local copy of the archive
 # Unofficial archives known by their md5, and what they are
@@ -36,9 +39,15 @@ NUM_CLASSES = len(CLASSES)
 
 
 def cifar10_dir():
-    """The CIFAR-10 folder: $CIFAR10_DIR if set, else
-    datasets/cifar-10-batches-py of this repo."""
-    return Path(os.environ.get("CIFAR10_DIR") or DEFAULT_CIFAR10_DIR)
+    """The CIFAR-10 folder: $CIFAR10_DIR if set, else datasets/cifar-10-batches-py of this
+    repo, else, if only it holds the data, the course's layout, datasets/cifar-10-batches-py
+    inside this package's folder."""
+    if os.environ.get("CIFAR10_DIR"):
+        return Path(os.environ["CIFAR10_DIR"])
+    if (not (DEFAULT_CIFAR10_DIR / "data_batch_1").is_file()
+            and (COURSE_CIFAR10_DIR / "data_batch_1").is_file()):
+        return COURSE_CIFAR10_DIR
+    return DEFAULT_CIFAR10_DIR
 
 
 # A CIFAR-10 batch is a pickle of plain values and numpy arrays. An array's pickle names
@@ -451,7 +460,8 @@ def _require_dataset(root):
         raise FileNotFoundError(
             f"CIFAR-10 not found in {root}. Fetch it with `{FETCH_COMMAND}` from the "
             f"repository root (or set CIFAR10_DIR to the folder holding "
-            f"data_batch_1 ... test_batch).")
+            f"data_batch_1 ... test_batch; in a course folder, the package also finds "
+            f"cs231n/datasets/cifar-10-batches-py).")
     return root
 
 

@@ -113,3 +113,17 @@ def test_a_code_size_or_record_interval_out_of_range_is_refused():
             ae.train(X, **{"m": 2, "learning_rate": 1e-3, "num_iters": 5, **kwargs})
     with pytest.raises(ValueError, match=r"X must be \(N, n\), one example per row, got shape \(5,\)"):
         ae.train(X[0], 2, learning_rate=1e-3, num_iters=5)
+
+
+def test_training_continued_from_W_start_repeats_one_longer_run():
+    X = np.random.default_rng(3).standard_normal((30, 6))
+    X -= X.mean(axis=0)
+    W_full, _ = ae.train(X, 2, learning_rate=1e-2, num_iters=15)
+    W_half, _ = ae.train(X, 2, learning_rate=1e-2, num_iters=10)
+    start = W_half.copy()
+    W_continued, history = ae.train(X, 2, learning_rate=1e-2, num_iters=5, W_start=W_half)
+    np.testing.assert_array_equal(W_continued, W_full)
+    np.testing.assert_array_equal(W_half, start)   # the caller's array is not trained in place
+    assert history["loss"][0] == ae.loss(W_half, X)
+    with pytest.raises(ValueError, match=r"W_start must be \(m, n\) = \(2, 6\) .*got \(6, 2\)"):
+        ae.train(X, 2, learning_rate=1e-2, num_iters=5, W_start=W_half.T)

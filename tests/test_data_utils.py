@@ -3,6 +3,7 @@ import io
 import os
 import pathlib
 import pickle
+import shutil
 import struct
 import subprocess
 import sys
@@ -529,3 +530,18 @@ def test_a_known_mirror_is_described_as_what_it_is(tiny_cifar_dir):
     assert info["description"] == (f"Data: {data_utils.KNOWN_MIRRORS[md5]}; "
                                    f"local archive cifar-10-python.tar.gz, md5 {md5}.")
     assert "rebuilt from a public JPEG copy" in info["description"]
+
+
+def test_a_copy_in_a_course_folder_finds_the_courses_data_folder(tmp_path):
+    # The course's notebooks keep CIFAR-10 in cs231n/datasets/cifar-10-batches-py, beside the package they import.
+    course = tmp_path / "course"
+    shutil.copytree(REPO / "cs231n", course / "cs231n", ignore=shutil.ignore_patterns("__pycache__"))
+    data = course / "cs231n" / "datasets" / "cifar-10-batches-py"
+    data.mkdir(parents=True)
+    code = "from cs231n.data_utils import cifar10_dir; print(cifar10_dir())"
+    def found():
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=course,
+                              env={"PATH": "", "PYTHONPATH": str(course)}).stdout.strip()
+    assert found() == str(course / "datasets" / "cifar-10-batches-py")   # no data anywhere: the repository layout
+    (data / "data_batch_1").write_bytes(b"")
+    assert found() == str(data)
