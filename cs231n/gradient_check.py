@@ -38,9 +38,10 @@ def centred_difference_atol(f_value, h=1e-5):
     """Absolute accuracy of a centred-difference gradient of a float64 function of size
     |f_value|.
 
-    f(x + h) and f(x - h) are each rounded to about one unit in the last place of |f|, and their
-    difference is divided by 2h: an error of eps * |f| / h with eps = 2.2e-16, times 10 for the
-    rounding that accumulates inside f. Gradient entries smaller than this cannot be resolved.
+    The last operation alone rounds f(x + h) and f(x - h) by up to half a unit in the last
+    place, about eps * |f| / 2 with eps = 2.2e-16, and their difference is divided by 2h: an
+    error of eps * |f| / (2h). The bound is 20 times that, 10 * eps * |f| / h, for the rounding
+    that accumulates inside f. Gradient entries smaller than this cannot be resolved.
     """
     return 10 * np.finfo(np.float64).eps * max(1.0, abs(f_value)) / h
 
