@@ -30,8 +30,9 @@ _LOCAL_ARCHIVE = "local archive "   # how SOURCE.txt names a local copy of the a
 KNOWN_MIRRORS = {
     "4fcaf0413fc693a7ad1b32e8c51bd61b":
         "a CIFAR-10 mirror rebuilt from a public JPEG copy of the images (the same images and "
-        "labels; its pixel values differ slightly from the official release's, so accuracies "
-        "are close to, not identical with, those on the official data)",
+        "labels in another order, with pixel values slightly different from the official "
+        "release's: its validation split holds other images, and accuracies are close to, not "
+        "identical with, those on the official data)",
 }
 CLASSES = ("plane", "car", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 IMAGE_SHAPE = (32, 32, 3)

@@ -41,7 +41,9 @@ def centred_difference_atol(f_value, h=1e-5):
     The last operation alone rounds f(x + h) and f(x - h) by up to half a unit in the last
     place, about eps * |f| / 2 with eps = 2.2e-16, and their difference is divided by 2h: an
     error of eps * |f| / (2h). The bound is 20 times that, 10 * eps * |f| / h, for the rounding
-    that accumulates inside f. Gradient entries smaller than this cannot be resolved.
+    that accumulates inside f. Gradient entries smaller than this cannot be resolved. The
+    truncation error of a centred difference, of order h**2, is not in this bound: a relative
+    tolerance beside it has to cover that.
     """
     return 10 * np.finfo(np.float64).eps * max(1.0, abs(f_value)) / h
 
