@@ -98,9 +98,7 @@ class Solver:
                 continue
             every = " (or None: every example)" if name.endswith("_samples") else ""
             check_count(name, value, least, meaning=every)
-        if not is_positive_number(self.lr_decay):
-            raise ValueError("lr_decay, the factor of the learning rate after each epoch, must "
-                             f"be a positive number (1.0: no decay), got {self.lr_decay!r}")
+        _check_lr_decay(self.lr_decay)
         self.lr_decay = float(self.lr_decay)
         if self.checkpoint_name is not None:
             # The folder of the files it names ('ckpt/run' and 'ckpt/' both name files in ckpt)
@@ -289,9 +287,7 @@ class Solver:
         try:   # values the Solver's constructor would refuse
             check_count("batch_size", meta["batch_size"])
             check_count("epoch", meta["epoch"], least=0)
-            if not is_positive_number(meta["lr_decay"]):
-                raise ValueError("lr_decay must be a positive number, got "
-                                 f"{meta['lr_decay']!r}")
+            _check_lr_decay(meta["lr_decay"])
             for scalars in meta["optim_scalars"].values():
                 optim.check_config(rule, scalars)
         except ValueError as e:
@@ -308,6 +304,14 @@ class Solver:
         (self.model.params, self.best_params,
          self.optim_configs, self.rng) = params, best, optim_configs, rng
         self._update = getattr(optim, self.update_rule)
+
+
+def _check_lr_decay(lr_decay):
+    """Raise ValueError unless lr_decay is a positive number (the constructor's check, also
+    made on a checkpoint's value)."""
+    if not is_positive_number(lr_decay):
+        raise ValueError("lr_decay, the factor of the learning rate after each epoch, must be "
+                         f"a positive number (1.0: no decay), got {lr_decay!r}")
 
 
 def _is_numpy_scalar(value):

@@ -356,7 +356,8 @@ def _rewrite_meta(src, dst, **changes):
 @pytest.mark.parametrize("changes, message", [
     (dict(batch_size=0), "batch_size must be an integer of at least 1"),
     (dict(epoch=-1), "epoch must be an integer of at least 0"),
-    (dict(lr_decay=-1.0), "lr_decay must be a positive number, got -1.0"),
+    (dict(lr_decay=-1.0), r"lr_decay, the factor of the learning rate after each epoch, must be a positive number "
+                          r"\(1\.0: no decay\), got -1\.0"),
     (dict(optim_scalars={k: {"learning_rate": 0.05, "momentum": 0.9} for k in ("W1", "b1", "W2", "b2")}),
      r"sgd: unknown config key\(s\) \['momentum'\]"),
 ])
