@@ -21,6 +21,15 @@ def _check(W, x):
     return W, x
 
 
+def _residual(W, x):
+    """The graph's nodes up to the residual: (W, x, h, r) as forward's cache."""
+    W, x = _check(W, x)
+    h = x @ W.T          # h = W x, row by row
+    r = h @ W            # x_hat = W^T h ...
+    r -= x               # ... and r = x_hat - x in place: no second array of x's size
+    return W, x, h, r
+
+
 def forward(W, x):
     """Forward pass through the graph.
 
@@ -28,10 +37,9 @@ def forward(W, x):
     Returns L (float, summed over the batch) and cache (W, x, h, r) with
     h = W x (m,) or (N, m) the code and r = W^T W x - x, x's shape, the residual.
     """
-    W, x = _check(W, x)
-    h = x @ W.T          # h = W x, row by row
-    r = h @ W - x        # r = W^T h - x
-    return 0.5 * float(np.sum(r * r)), (W, x, h, r)
+    cache = _residual(W, x)
+    r = cache[3]
+    return 0.5 * float(np.sum(r * r)), cache
 
 
 def loss(W, x):
@@ -47,7 +55,7 @@ def grad_paths(W, x):
         dW_encoder = (W r) x^T   through h = W x   (dL/dh = W r)
         dW_decoder = h r^T       through x_hat = W^T h
     """
-    W, x, h, r = forward(W, x)[1]
+    W, x, h, r = _residual(W, x)   # the gradient needs the nodes, not the loss
     dh = r @ W.T                     # dL/dh = W dL/dx_hat = W r
     X, H, R, dH = (np.atleast_2d(a) for a in (x, h, r, dh))
     return dH.T @ X, H.T @ R
