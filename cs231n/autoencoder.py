@@ -37,9 +37,8 @@ def forward(W, x):
     Returns L (float, summed over the batch) and cache (W, x, h, r) with
     h = W x (m,) or (N, m) the code and r = W^T W x - x, x's shape, the residual.
     """
-    cache = _residual(W, x)
-    r = cache[3]
-    return 0.5 * float(np.sum(r * r)), cache
+    W, x, h, r = _residual(W, x)
+    return 0.5 * float(np.sum(r * r)), (W, x, h, r)
 
 
 def loss(W, x):
