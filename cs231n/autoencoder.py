@@ -8,7 +8,7 @@ For a batch X (N, n), L is the sum over rows and the outer products become X^T R
 """
 import numpy as np
 
-from cs231n.checks import check_count, is_count
+from cs231n.checks import check_count, is_count, is_positive_number
 
 
 def _check(W, x):
@@ -73,7 +73,11 @@ def train(X, m, learning_rate, num_iters, seed=0, record_every=10, W_start=None)
     or at a copy of W_start (m, n), e.g. to continue an earlier run.
     Returns W (m, n) and history, a dict of 'iteration' and 'loss' lists every record_every
     steps.
+    Raises ValueError for a learning_rate that is not a positive number, and when a recorded
+    loss is not finite (a learning rate too large for X: the steps diverged).
     """
+    if not is_positive_number(learning_rate):
+        raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
     check_count("m", m, meaning=" (the code size)")
     check_count("num_iters", num_iters, least=0)
     check_count("record_every", record_every, meaning=" (steps between records)")
@@ -92,6 +96,11 @@ def train(X, m, learning_rate, num_iters, seed=0, record_every=10, W_start=None)
         if it % record_every == 0:
             history["iteration"].append(it)
             history["loss"].append(loss(W, X))
+            if not np.isfinite(history["loss"][-1]):
+                raise ValueError(f"the loss is {history['loss'][-1]} at iteration {it}: "
+                                 f"learning_rate {learning_rate} is too large for this X; "
+                                 "gradient descent needs it below about 0.5 / lambda_1, "
+                                 "lambda_1 the largest eigenvalue of X^T X")
         if it < num_iters:
             W -= learning_rate * grad(W, X)
     return W, history
@@ -105,6 +114,8 @@ def pca(X, m):
     values, the smallest L any W (m, n) can reach (Eckart-Young). Raises ValueError unless
     1 <= m <= min(N, n).
     """
+    if np.ndim(X) != 2:   # np.linalg.svd would take more axes for a stack of matrices
+        raise ValueError(f"X must be (N, n), one example per row, got shape {np.shape(X)}")
     rank_bound = min(np.shape(X))   # checked before the SVD, which is the costly part
     if not (is_count(m, 1) and m <= rank_bound):
         raise ValueError(f"m must be an integer from 1 to min(N, n) = {rank_bound} for X "

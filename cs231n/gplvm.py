@@ -13,6 +13,7 @@ K^{-1} are linear solves, and log|K| comes from slogdet.
 """
 import numpy as np
 
+from cs231n import optim
 from cs231n.checks import check_count, is_count, is_positive_number
 
 
@@ -122,8 +123,9 @@ def fit(Y, q, alpha, beta, update_rule, optim_config, num_iters, seed=0, record_
     """Maximise L over the latent points X by gradient ascent with grad_L.
 
     Y: (N, D) data; q: latent dimension; X starts at 0.1 * standard normal (N, q) from seed.
-    update_rule: a rule from cs231n.optim (it descends, so it is given -dL/dX); optim_config:
-        its config (copied), or None for its defaults.
+    update_rule: a rule from cs231n.optim, or its name as the Solver takes it ('adam'); it
+        descends, so it is given -dL/dX. optim_config: its config (copied), or None for its
+        defaults.
     Returns X (N, q), the last iterate, and history, a dict of 'iteration' and
     'log_likelihood' lists: L before the update of iterations 0, record_every, 2 record_every,
     ... (and after the last update when num_iters is a multiple of record_every).
@@ -131,6 +133,14 @@ def fit(Y, q, alpha, beta, update_rule, optim_config, num_iters, seed=0, record_
     check_count("q", q, meaning=" (the latent dimension)")
     check_count("num_iters", num_iters, least=0)
     check_count("record_every", record_every, meaning=" (steps between records)")
+    if isinstance(update_rule, str):
+        if update_rule not in optim.DEFAULTS:
+            raise ValueError(f"unknown update rule {update_rule!r}; use one of "
+                             f"{', '.join(optim.DEFAULTS)}, or a function of cs231n.optim")
+        update_rule = getattr(optim, update_rule)
+    elif not callable(update_rule):
+        raise ValueError("update_rule must be a function of cs231n.optim (such as optim.adam) "
+                         f"or its name, got {update_rule!r}")
     X = 0.1 * np.random.default_rng(seed).standard_normal((len(Y), q))
     config = dict(optim_config or {})
     history = {"iteration": [], "log_likelihood": []}

@@ -17,6 +17,9 @@ so the values are those of that formula in whole-array numpy ((1 - decay_rate) *
 instance; code that squares dw first can differ in the last bit). sgd's is one axpy
 (cs231n.in_place), which rounds w - learning_rate * dw once instead of twice on large arrays.
 """
+import math
+import numbers
+
 import numpy as np
 
 from cs231n.in_place import axpy, blocks
@@ -41,6 +44,28 @@ def check_config(rule, config):
         unknown = sorted(config.keys() - _CONFIG_KEYS[rule])
         raise ValueError(f"{rule}: unknown config key(s) {unknown}; it takes "
                          f"{', '.join(sorted(_CONFIG_KEYS[rule]))}")
+
+
+# The hyperparameters' ranges: (lowest, whether the lowest is allowed, the bound above).
+_RANGES = {"learning_rate": (0, True, math.inf), "momentum": (0, True, 1),
+           "decay_rate": (0, True, 1), "beta1": (0, True, 1), "beta2": (0, True, 1),
+           "epsilon": (0, False, math.inf)}
+
+
+def check_hyperparameters(rule, config):
+    """Raise ValueError naming the first hyperparameter of config (a dict for the rule named
+    rule) whose value is not a real number in its range: 0 <= learning_rate < inf; momentum,
+    decay_rate, beta1 and beta2 in [0, 1); 0 < epsilon < inf. The state (velocity, cache, m, v,
+    t) is not checked. The Solver calls this once, before training, rather than every step."""
+    for key, value in config.items():
+        if key not in _RANGES:
+            continue
+        low, low_allowed, high = _RANGES[key]
+        in_range = (isinstance(value, numbers.Real) and not isinstance(value, bool)
+                    and (low <= value if low_allowed else low < value) and value < high)
+        if not in_range:
+            bound = f"{low} {'<=' if low_allowed else '<'} {key} < {high}"
+            raise ValueError(f"{rule}: {key} must be a number with {bound}, got {value!r}")
 
 
 def _config(config, rule):

@@ -65,8 +65,9 @@ class Solver:
             raise ValueError(f"unknown update rule '{self.update_rule}'; "
                              f"use one of {', '.join(UPDATE_RULES)}")
         self._update = getattr(optim, self.update_rule)
-        # a misspelt key is refused now, not after the first minibatch
+        # a misspelt key or a value out of range is refused now, not after the first minibatch
         optim.check_config(self.update_rule, self.optim_config)
+        optim.check_hyperparameters(self.update_rule, self.optim_config)
         self._check_options()
         missing = {"X_train", "y_train", "X_val", "y_val"} - data.keys()
         if missing:
@@ -76,6 +77,8 @@ class Solver:
             raise ValueError(f"X and y differ in length: X_train {data['X_train'].shape}, "
                              f"y_train {data['y_train'].shape}, X_val {data['X_val'].shape}, "
                              f"y_val {data['y_val'].shape}")
+        for split in ("train", "val"):
+            _check_label_shape(f"y_{split}", data[f"y_{split}"], data[f"X_{split}"])
         empty = [name for name in ("X_train", "X_val") if len(data[name]) == 0]
         if empty:
             raise ValueError(f"{' and '.join(empty)} hold no examples: "
@@ -130,15 +133,18 @@ class Solver:
     def check_accuracy(self, X, y, num_samples=None, batch_size=100):
         """Fraction of correct predictions on X (N, ...), y (N,); on num_samples examples drawn
         at random with replacement (as the course's Solver draws them) if given; predicted
-        batch_size examples at a time to bound memory. Raises ValueError for no examples or a
-        batch_size that is not a positive integer."""
+        batch_size examples at a time to bound memory. Raises ValueError for no examples, labels
+        that are not (N,), or a num_samples or batch_size that is not a positive integer."""
         if len(X) == 0:
             raise ValueError("check_accuracy needs at least one example, got X of shape "
                              f"{np.shape(X)}")
+        _check_label_shape("y", y, X)
         check_count("batch_size", batch_size)
-        if num_samples is not None and len(X) > num_samples:
-            subset = self.rng.choice(len(X), num_samples)
-            X, y = X[subset], y[subset]
+        if num_samples is not None:
+            check_count("num_samples", num_samples, meaning=" (or None: every example)")
+            if len(X) > num_samples:
+                subset = self.rng.choice(len(X), num_samples)
+                X, y = X[subset], y[subset]
         predictions = np.concatenate([np.argmax(self.model.loss(X[i:i + batch_size]), axis=1)
                                       for i in range(0, len(X), batch_size)])
         return float(np.mean(predictions == y))
@@ -290,6 +296,7 @@ class Solver:
             _check_lr_decay(meta["lr_decay"])
             for scalars in meta["optim_scalars"].values():
                 optim.check_config(rule, scalars)
+                optim.check_hyperparameters(rule, scalars)
         except ValueError as e:
             raise ValueError(f"{path}: {e}; the checkpoint is corrupt") from None
         rng = np.random.Generator(type(self.rng.bit_generator)())
@@ -312,6 +319,17 @@ def _check_lr_decay(lr_decay):
     if not is_positive_number(lr_decay):
         raise ValueError("lr_decay, the factor of the learning rate after each epoch, must be "
                          f"a positive number (1.0: no decay), got {lr_decay!r}")
+
+
+def _check_label_shape(name, y, X):
+    """Raise ValueError unless y holds one integer label per row of X, shape (N,): a column
+    (N, 1) would broadcast against the predictions into an (N, N) comparison."""
+    dtype = np.asarray(y).dtype
+    if np.shape(y) != (len(X),) or dtype.kind not in "iu":
+        raise ValueError(f"{name} must hold one integer label per example, shape "
+                         f"({len(X)},) for X {np.shape(X)}, got shape {np.shape(y)} and dtype "
+                         f"{dtype}; a column (N, 1) becomes (N,) with y.ravel(), floats "
+                         "become labels with y.astype(int)")
 
 
 def _is_numpy_scalar(value):

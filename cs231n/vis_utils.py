@@ -18,6 +18,7 @@ def visualize_grid(Xs, ubound=255.0, padding=1, background=0.0):
     G = ceil(sqrt(N)) tiles a row, R = ceil(N / G) rows, so that no row is left empty
     (50 tiles: 7 rows of 8, not 8 of 8).
     """
+    check_count("padding", padding, least=0, meaning=" (pixels between tiles)")
     # float64: differences of signed integer pixels would wrap around in their own dtype
     Xs = np.asarray(Xs, dtype=np.float64)
     if Xs.ndim != 4 or Xs.shape[0] == 0:
@@ -67,6 +68,9 @@ def plot_training(loss_history, train_acc_history, val_acc_history, title, loss_
     if kept is not None and not (is_count(kept) and kept < len(checks)):
         raise ValueError(f"kept must be the index of a check, 0..{len(checks) - 1}, "
                          f"got {kept!r}")
+    if loss_x is not None and np.shape(loss_x) != (len(loss_history),):
+        raise ValueError(f"loss_x must be one position per loss, ({len(loss_history)},), "
+                         f"got shape {np.shape(loss_x)}")
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=figsize, layout="constrained")
     ax_loss.plot(np.arange(len(loss_history)) if loss_x is None else loss_x,
                  loss_history, lw=0.6)

@@ -1,4 +1,6 @@
 """cs231n.autoencoder: loss and gradient against a hand-computed case and numerical gradients."""
+import re
+
 import numpy as np
 import pytest
 
@@ -127,3 +129,22 @@ def test_training_continued_from_W_start_repeats_one_longer_run():
     assert history["loss"][0] == ae.loss(W_half, X)
     with pytest.raises(ValueError, match=r"W_start must be \(m, n\) = \(2, 6\) .*got \(6, 2\)"):
         ae.train(X, 2, learning_rate=1e-2, num_iters=5, W_start=W_half.T)
+
+
+def test_pca_refuses_data_that_is_not_one_example_per_row():
+    # np.linalg.svd took a 4-D array for a stack of matrices and returned a meaningless V.
+    for X in (np.ones((50, 8, 8, 3)), np.ones(5)):
+        message = r"X must be \(N, n\), one example per row, got shape " + re.escape(str(X.shape))
+        with pytest.raises(ValueError, match=message):
+            ae.pca(X, 2)
+
+
+def test_train_refuses_a_bad_learning_rate_and_stops_when_it_diverges():
+    X = np.random.default_rng(0).standard_normal((100, 6))
+    for bad in (-1e-3, float("nan"), "1e-3", 0):
+        with pytest.raises(ValueError, match=rf"learning_rate must be a positive number, got {bad!r}"):
+            ae.train(X, 2, learning_rate=bad, num_iters=5)
+    # far above 0.5 / lambda_1: it used to return NaN weights as if it had converged
+    with np.errstate(all="ignore"), pytest.raises(ValueError, match=r"the loss is (nan|inf) at iteration \d+: "
+                                                                    r"learning_rate 1.0 is too large"):
+        ae.train(X, 2, learning_rate=1.0, num_iters=200)

@@ -138,3 +138,14 @@ def test_ml_solution_refuses_to_estimate_the_noise_of_data_of_rank_q(seed):
     with pytest.raises(ValueError, match=r"Y \(6, 2\) has rank at most q = 2.*pass beta"):
         gplvm.ml_solution(Y, 2, alpha=1.0)
     assert type(gplvm.ml_solution(Y, 1, alpha=1.0)[1]) is float
+
+
+def test_fit_takes_a_rule_by_name_as_the_solver_does_and_refuses_others():
+    _, Y, alpha, beta = problem(6, 2, 4, 0)
+    by_function = gplvm.fit(Y, 2, alpha, beta, adam, {"learning_rate": 0.01}, num_iters=20)
+    by_name = gplvm.fit(Y, 2, alpha, beta, "adam", {"learning_rate": 0.01}, num_iters=20)
+    assert np.array_equal(by_function[0], by_name[0]) and by_function[1] == by_name[1]
+    with pytest.raises(ValueError, match="unknown update rule 'adamm'; use one of sgd, sgd_momentum, rmsprop, adam"):
+        gplvm.fit(Y, 2, alpha, beta, "adamm", None, num_iters=2)
+    with pytest.raises(ValueError, match="update_rule must be a function of cs231n.optim .*got 3"):
+        gplvm.fit(Y, 2, alpha, beta, 3, None, num_iters=2)

@@ -191,3 +191,14 @@ def test_defaults_are_the_courses(rule, defaults):
 def test_defaults_are_filled_in_without_overriding():
     _, config = optim.adam(w.copy(), dw, {"learning_rate": 5e-4})
     assert config["learning_rate"] == 5e-4 and config["beta1"] == 0.9 and config["beta2"] == 0.999
+
+
+def test_check_hyperparameters_accepts_every_default_and_the_state():
+    from cs231n.optim import DEFAULTS, check_hyperparameters
+    for rule, defaults in DEFAULTS.items():
+        check_hyperparameters(rule, {**defaults, "learning_rate": 0})   # a frozen run is allowed
+    check_hyperparameters("adam", {"m": np.zeros(3), "v": np.zeros(3), "t": 5, "learning_rate": np.float32(1e-3)})
+    with pytest.raises(ValueError, match="adam: beta2 must be a number with 0 <= beta2 < 1, got -0.1"):
+        check_hyperparameters("adam", {"beta2": -0.1})
+    with pytest.raises(ValueError, match="learning_rate must be a number .*got None"):
+        check_hyperparameters("sgd", {"learning_rate": None})

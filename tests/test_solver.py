@@ -369,3 +369,39 @@ def test_a_checkpoint_with_values_out_of_range_is_refused_before_anything_change
     with pytest.raises(ValueError, match=rf"edited\.npz: {message}.*; the checkpoint is corrupt"):
         solver.load_checkpoint(tmp_path / "edited.npz")
     assert all(np.array_equal(solver.model.params[k], before[k]) for k in before) and solver.epoch == 0
+
+
+@pytest.mark.parametrize("split, labels, found", [
+    ("y_val", lambda y: y[:, None], r"shape \(50, 1\) and dtype int64"),
+    ("y_train", lambda y: y.astype(float), r"shape \(150,\) and dtype float64"),
+])
+def test_labels_that_are_not_one_integer_per_example_are_refused_by_name(split, labels, found):
+    # A column y_val broadcast against the (N,) predictions into an (N, N) comparison: accuracies
+    # near chance, and the Solver kept the wrong parameters, without an error.
+    data = small_data()
+    data[split] = labels(data[split])
+    with pytest.raises(ValueError, match=rf"{split} must hold one integer label per example, shape "
+                                         rf"\({len(data[split])},\) .*got {found}; .*y.ravel\(\)"):
+        make_solver(data)
+
+
+def test_check_accuracy_refuses_column_labels_and_bad_sample_counts():
+    solver = make_solver(small_data())
+    with pytest.raises(ValueError, match=r"y must hold one integer label per example, shape \(50,\)"):
+        solver.check_accuracy(solver.X_val, solver.y_val[:, None])
+    for bad in (0, -1, 5.0, True):
+        with pytest.raises(ValueError, match=rf"num_samples must be an integer of at least 1 .*got {bad!r}"):
+            solver.check_accuracy(solver.X_val, solver.y_val, num_samples=bad)
+
+
+@pytest.mark.parametrize("rule, config, message", [
+    ("sgd", {"learning_rate": -0.5}, r"sgd: learning_rate must be a number with 0 <= learning_rate < inf, got -0.5"),
+    ("sgd", {"learning_rate": "1e-3"}, r"learning_rate must be a number .*got '1e-3'"),
+    ("adam", {"beta1": 1.0}, r"adam: beta1 must be a number with 0 <= beta1 < 1, got 1.0"),
+    ("rmsprop", {"epsilon": 0}, r"rmsprop: epsilon must be a number with 0 < epsilon < inf, got 0"),
+    ("sgd_momentum", {"momentum": float("nan")}, r"momentum must be a number .*got nan"),
+])
+def test_hyperparameters_out_of_range_are_refused_before_training(rule, config, message):
+    # A negative rate used to train uphill, and a string one failed at the first minibatch.
+    with pytest.raises(ValueError, match=message):
+        make_solver(small_data(), update_rule=rule, optim_config=config)

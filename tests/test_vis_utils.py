@@ -120,3 +120,18 @@ def test_scientific_latex(value, digits, text):
 def test_signed_integer_images_are_scaled_without_wrapping_around():
     Xs = np.array([-100, 0, 100], dtype=np.int8).reshape(1, 1, 3, 1)
     np.testing.assert_allclose(visualize_grid(Xs, padding=0).ravel(), [0.0, 127.5, 255.0])
+
+
+def test_bad_padding_and_loss_positions_are_refused_before_any_figure_is_made():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from cs231n.vis_utils import plot_training
+    for bad in (-1, 1.5):
+        with pytest.raises(ValueError, match=rf"padding must be an integer of at least 0 .*got {bad!r}"):
+            visualize_grid(np.zeros((2, 2, 2, 3)), padding=bad)
+    plt.close("all")
+    with pytest.raises(ValueError, match=r"loss_x must be one position per loss, \(3,\), got shape \(2,\)"):
+        plot_training([3.0, 2.0, 1.0], [0.1], [0.1], "run", loss_x=[10, 20])
+    assert plt.get_fignums() == []   # it used to fail inside matplotlib, leaving a figure open
