@@ -27,7 +27,8 @@ import nbformat
 
 PROG = "export_pdf.sh"
 TEMPLATES = Path(__file__).resolve().parent / "export_templates"
-DEFAULT_MANIFEST = Path(__file__).resolve().parent.parent / "submission.toml"
+REPOSITORY = Path(__file__).resolve().parent.parent
+DEFAULT_MANIFEST = REPOSITORY / "submission.toml"
 PYTHON3_KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 HIDDEN_TAG = "remove-cell"  # cells tagged so (cell metadata tags) stay out of the PDF
 CELL_TIMEOUT = 1200  # seconds per cell under --execute; the CIFAR-10 searches take minutes
@@ -44,9 +45,9 @@ class ExportError(ValueError):
 
 @dataclass(frozen=True)
 class Manifest:
-    """What the PDF holds: its title; problems as (title, notebook path); code files as (name as
-    listed, which heads the file's listing, path); root, the manifest's folder; author, the
-    line printed under the title ("" for none)."""
+    """What the PDF holds: its title; problems as (title, notebook path); code files as (name,
+    which heads the file's listing, and path); root, the manifest's folder; author, the line
+    printed under the title ("" for none)."""
 
     root: Path
     title: str
@@ -87,7 +88,8 @@ def load_manifest(path=DEFAULT_MANIFEST, notebook_dir=None):
             raise ExportError(f"{path}: expected {expected}")
     title = data["title"]
     problems = tuple((e["title"], root / e["notebook"]) for e in entries)
-    code_files = tuple((name, root / name) for name in code["files"])
+    code_files = tuple((_listing_name(name, root / name), root / name)
+                       for name in code["files"])
     if notebook_dir is not None:
         folder = Path(notebook_dir).resolve()
         if not folder.is_dir():
@@ -104,6 +106,16 @@ def load_manifest(path=DEFAULT_MANIFEST, notebook_dir=None):
                           "restore them (the repository's with git checkout -- FILE) or "
                           "correct the manifest")
     return Manifest(root, title, problems, code_files, data.get("author", "").strip())
+
+
+def _listing_name(name, path):
+    """The heading of a code file's listing: its path in this repository when it lies in it (so
+    that a manifest in build/ listing ../cs231n/layers.py heads it cs231n/layers.py), else the
+    name as the manifest gives it."""
+    try:
+        return path.resolve().relative_to(REPOSITORY).as_posix()
+    except ValueError:
+        return name
 
 
 def read_notebook(path):

@@ -14,7 +14,8 @@
 # extracted into a temporary folder, and only a complete, verified folder is renamed into place.
 # The folder gets a SOURCE.txt saying which archive it came from (the official URL or the local
 # archive's file name, its md5, official or not; read by cs231n.data_utils).
-# sh would stop at the next line with "Illegal option -o pipefail", which names no cause.
+
+# (Not help text, which ends at the line above.) sh would stop at the next line with "Illegal option -o pipefail", which names no cause.
 [ -n "${BASH_VERSION:-}" ] || { echo "get_datasets.sh: error: run this script with bash: bash datasets/get_datasets.sh" >&2; exit 2; }
 set -euo pipefail
 
@@ -30,7 +31,7 @@ readonly GIVE_ARCHIVE="run 'bash datasets/get_datasets.sh --archive FILE', or 'm
 readonly GIVE_ACCEPT="add --accept-checksum (make: CIFAR10_ACCEPT_CHECKSUM=1)"
 say() { printf 'get_datasets.sh: %s\n' "$*"; }
 
-# The help text is the comment block at the top of this file (up to its first non-comment line).
+# The help text is the comment block at the top of this file (up to its first blank line).
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; }
 
 archive="${CIFAR10_ARCHIVE:-}"

@@ -26,7 +26,11 @@ def test_train_step_prints_every_net_and_dtype_with_its_ratio_to_the_floor():
                             done.stdout, re.M)
             assert row, f"no row for {net} {dtype} in:\n{done.stdout}"
             ours, floor, ratio = map(float, row.groups())
-            assert ours > 0 and floor > 0 and ratio == pytest.approx(ours / floor, abs=0.01)
+            assert ours > 0 and floor > 0
+            # The script divides unrounded times, printed to 0.005 ms: with steps of about a
+            # millisecond, that rounding alone moves ours / floor by more than 0.01.
+            half = 0.005
+            assert (ours - half) / (floor + half) - half <= ratio <= (ours + half) / (floor - half) + half
 
 
 @pytest.mark.parametrize("problem, length", [("3", ["--iterations", "20"]), ("4", ["--epochs", "1"])])

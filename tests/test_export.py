@@ -663,3 +663,20 @@ def test_an_interrupt_is_reported_in_one_line_not_a_traceback(monkeypatch, capsy
 
 def test_clock_rounds_before_it_splits_minutes():
     assert [_clock(s) for s in (0, 59.94, 59.96, 119.97, 61.25)] == ["0:00.0", "0:59.9", "1:00.0", "2:00.0", "1:01.2"]
+
+
+def test_code_files_of_this_repository_are_headed_by_their_path_in_it(tmp_path):
+    # A manifest in build/ lists ../cs231n/...: its listings are headed cs231n/..., and a file
+    # outside the repository keeps the name the manifest gives it.
+    build = REPO / "build"
+    build.mkdir(exist_ok=True)
+    manifest = build / f"listing-names-{os.getpid()}.toml"
+    outside = tmp_path / "helper.py"
+    outside.write_text("x = 1\n")
+    manifest.write_text('title = "t"\n[[problems]]\ntitle = "P"\nnotebook = "../notebooks/fc_net.ipynb"\n'
+                        f'[code]\nfiles = ["../cs231n/layers.py", "{outside}"]\n')
+    try:
+        names = [name for name, _ in load_manifest(manifest).code_files]
+    finally:
+        manifest.unlink()
+    assert names == ["cs231n/layers.py", str(outside)]

@@ -174,6 +174,8 @@ def test_help_prints_the_header_comment():
     assert result.stdout.startswith("Fetch CIFAR-10 (python version)")
     assert "--accept-checksum" in result.stdout and "SOURCE.txt" in result.stdout
     assert "#" not in result.stdout and "set -euo" not in result.stdout
+    # the help ends with the header's last sentence, not with the comments on the code below it
+    assert result.stdout.rstrip().endswith("read by cs231n.data_utils).")
 
 
 def test_unknown_argument_is_refused(dest):
