@@ -134,10 +134,7 @@ def fit(Y, q, alpha, beta, update_rule, optim_config, num_iters, seed=0, record_
     check_count("num_iters", num_iters, least=0)
     check_count("record_every", record_every, meaning=" (steps between records)")
     if isinstance(update_rule, str):
-        if update_rule not in optim.DEFAULTS:
-            raise ValueError(f"unknown update rule {update_rule!r}; use one of "
-                             f"{', '.join(optim.DEFAULTS)}, or a function of cs231n.optim")
-        update_rule = getattr(optim, update_rule)
+        update_rule = optim.rule_named(update_rule)
     elif not callable(update_rule):
         raise ValueError("update_rule must be a function of cs231n.optim (such as optim.adam) "
                          f"or its name, got {update_rule!r}")

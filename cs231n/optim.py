@@ -37,6 +37,14 @@ _CONFIG_KEYS = {rule: frozenset(DEFAULTS[rule]) | frozenset(STATE_KEYS[rule])
                 for rule in DEFAULTS}
 
 
+def rule_named(name):
+    """The update rule called name (a key of DEFAULTS); ValueError naming the rules for any
+    other name, such as one of the helpers this module imports (axpy, blocks)."""
+    if not isinstance(name, str) or name not in DEFAULTS:
+        raise ValueError(f"unknown update rule '{name}'; use one of {', '.join(DEFAULTS)}")
+    return globals()[name]
+
+
 def check_config(rule, config):
     """Raise ValueError naming every key of config (a dict) that the rule named rule does not
     take, and the keys it does take."""

@@ -61,10 +61,7 @@ class Solver:
         # a shared 0-d array would also be decayed in place once per parameter
         self.optim_config = {k: v.item() if _is_numpy_scalar(v) else v
                              for k, v in (self.optim_config or {}).items()}
-        if self.update_rule not in UPDATE_RULES:
-            raise ValueError(f"unknown update rule '{self.update_rule}'; "
-                             f"use one of {', '.join(UPDATE_RULES)}")
-        self._update = getattr(optim, self.update_rule)
+        self._update = optim.rule_named(self.update_rule)
         # a misspelt key or a value out of range is refused now, not after the first minibatch
         optim.check_config(self.update_rule, self.optim_config)
         optim.check_hyperparameters(self.update_rule, self.optim_config)

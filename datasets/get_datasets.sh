@@ -15,7 +15,8 @@
 # The folder gets a SOURCE.txt saying which archive it came from (the official URL or the local
 # archive's file name, its md5, official or not; read by cs231n.data_utils).
 
-# (Not help text, which ends at the line above.) sh would stop at the next line with "Illegal option -o pipefail", which names no cause.
+# Not help text, which ends at the blank line above: sh would stop at the next line with
+# "Illegal option -o pipefail", which names no cause.
 [ -n "${BASH_VERSION:-}" ] || { echo "get_datasets.sh: error: run this script with bash: bash datasets/get_datasets.sh" >&2; exit 2; }
 set -euo pipefail
 

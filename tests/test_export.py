@@ -666,17 +666,11 @@ def test_clock_rounds_before_it_splits_minutes():
 
 
 def test_code_files_of_this_repository_are_headed_by_their_path_in_it(tmp_path):
-    # A manifest in build/ lists ../cs231n/...: its listings are headed cs231n/..., and a file
-    # outside the repository keeps the name the manifest gives it.
-    build = REPO / "build"
-    build.mkdir(exist_ok=True)
-    manifest = build / f"listing-names-{os.getpid()}.toml"
+    # A manifest outside the repository (as one in build/ listing ../cs231n/...) heads the
+    # listings of the repository's files cs231n/..., and a file outside it keeps its given name.
     outside = tmp_path / "helper.py"
     outside.write_text("x = 1\n")
-    manifest.write_text('title = "t"\n[[problems]]\ntitle = "P"\nnotebook = "../notebooks/fc_net.ipynb"\n'
-                        f'[code]\nfiles = ["../cs231n/layers.py", "{outside}"]\n')
-    try:
-        names = [name for name, _ in load_manifest(manifest).code_files]
-    finally:
-        manifest.unlink()
+    manifest = write_manifest(tmp_path, [REPO / "notebooks" / "fc_net.ipynb"],
+                              [REPO / "cs231n" / "layers.py", outside])
+    names = [name for name, _ in load_manifest(manifest).code_files]
     assert names == ["cs231n/layers.py", str(outside)]
